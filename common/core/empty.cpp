@@ -1,0 +1,1 @@
+// Lets a library folder build before it has sources of its own.
