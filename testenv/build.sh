@@ -27,4 +27,11 @@ build_part() {
 }
 
 if [ "${1:-}" = dir ]; then part_dir "$2"; exit 0; fi
+# One build at a time per cache: a second `up` during a cold build waits instead of racing it.
+mkdir -p "$TESTENV_CACHE"
+exec 9>"$TESTENV_CACHE/.build.lock"
+if ! flock -n 9; then
+    echo "testenv: another build is running (lock $TESTENV_CACHE/.build.lock); waiting"
+    flock 9
+fi
 for part in ${@:-kafka etcd kwok k8s}; do build_part "$part"; done
