@@ -81,7 +81,7 @@ std::optional<Message> first_record(Consumer& consumer, std::chrono::seconds dea
 
 } // namespace
 
-TEST_CASE("testenv kafka round trip", "[testenv][kafka]") {
+TEST_CASE("kafka round trip", "[testenv][kafka]") {
     SECTION("a record produced with a key and headers is consumed with the same bytes") {
         ScratchTopic topic("testenv-roundtrip");
         Producer producer = must(Producer::create({{"bootstrap.servers", bootstrap()}}));
@@ -104,7 +104,7 @@ TEST_CASE("testenv kafka round trip", "[testenv][kafka]") {
     }
 }
 
-TEST_CASE("testenv kafka transactions", "[testenv][kafka]") {
+TEST_CASE("kafka transactions", "[testenv][kafka]") {
     SECTION("a read_committed consumer sees the committed record and not the aborted one") {
         ScratchTopic topic("testenv-txn");
         Producer producer =
@@ -132,7 +132,7 @@ TEST_CASE("testenv kafka transactions", "[testenv][kafka]") {
     }
 }
 
-TEST_CASE("testenv kafka errors", "[testenv][kafka]") {
+TEST_CASE("kafka errors", "[testenv][kafka]") {
     SECTION("an unknown property is reported by name") {
         auto producer = Producer::create({{"bootstrap.servers", bootstrap()}, {"no.such", "1"}});
         REQUIRE_FALSE(producer);
