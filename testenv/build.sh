@@ -19,7 +19,7 @@ build_part() {
     local part=$1 dir; dir=$(part_dir "$part")
     if [ -f "$dir/.done" ]; then return 0; fi
     local start=$SECONDS
-    echo "testenv: building $part into $dir (first time only; k8s takes 15-30 min on 2 cores)"
+    echo "testenv: building $part into $dir (first time only; k8s takes about 6 min on 2 cores)"
     rm -rf "$dir.tmp"
     "$HERE/$part/build.sh" "$dir.tmp"
     rm -rf "$dir"; mv "$dir.tmp" "$dir"; touch "$dir/.done"

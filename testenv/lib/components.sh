@@ -24,6 +24,18 @@ marker_of() {
     esac
 }
 
+# ports_of COMPONENT -> the TCP ports it listens on.
+ports_of() {
+    case $1 in
+        etcd) echo 2379 2380 ;;
+        kube-apiserver) echo 6443 ;;
+        kube-controller-manager) echo 10257 ;;
+        kube-scheduler) echo 10259 ;;
+        kwok) echo 10247 ;;
+        kafka) echo 19092 19093 ;;
+    esac
+}
+
 kubectl_admin() { "$K8S_BIN/kubectl" --kubeconfig "$RUN/kubeconfig" "$@"; }
 
 # ---- etcd
