@@ -1,0 +1,189 @@
+#include "common/session/copy_target.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "common/core/strings.hpp"
+#include "common/kube/resources.hpp"
+#include "common/session/lease.hpp"
+
+namespace mirrord::session {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Labels a controller adds to its pods; a copy must not look like one of them.
+constexpr std::array<std::string_view, 5> controller_labels = {
+    "pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
+    "batch.kubernetes.io/controller-uid", "controller-uid"};
+
+void remove_selector_labels(json& labels, const json& workload) {
+    const auto& selector = workload["spec"].value("selector", json::object());
+    for (const auto& [key, value] : selector.value("matchLabels", json::object()).items())
+        labels.erase(key);
+    for (const auto& expression : selector.value("matchExpressions", json::array()))
+        labels.erase(expression.value("key", ""));
+    for (auto key : controller_labels)
+        labels.erase(std::string(key));
+}
+
+void remove_named(json& containers, const std::vector<std::string>& names,
+                  const std::string& keep) {
+    if (!containers.is_array())
+        return;
+    json kept = json::array();
+    for (auto& container : containers) {
+        auto name = container.value("name", "");
+        if (name == keep || std::find(names.begin(), names.end(), name) == names.end())
+            kept.push_back(std::move(container));
+    }
+    containers = std::move(kept);
+}
+
+void strip_probes(json& containers) {
+    if (!containers.is_array())
+        return;
+    for (auto& container : containers)
+        for (const auto* probe : {"livenessProbe", "readinessProbe", "startupProbe"})
+            container.erase(probe);
+}
+
+std::string pod_summary(const json& pod) {
+    const auto& status = pod.value("status", json::object());
+    std::string text = status.value("phase", "Pending");
+    for (const auto& container : status.value("containerStatuses", json::array())) {
+        const auto& waiting = container["state"].value("waiting", json::object());
+        if (waiting.contains("reason"))
+            return text + ": " + waiting.value("reason", "");
+    }
+    for (const auto& condition : status.value("conditions", json::array()))
+        if (condition.value("status", "") == "False" && condition.contains("reason"))
+            return fmt::format("{}: {} ({})", text, condition.value("reason", ""),
+                               condition.value("message", ""));
+    return text;
+}
+
+std::string pod_events(kube::Client& client, const std::string& namespace_,
+                       const std::string& name) {
+    kube::ListOptions options;
+    options.field_selector = "involvedObject.kind=Pod,involvedObject.name=" + name;
+    auto events = client.list(kube::kinds::event.collection(namespace_), options);
+    if (!events || (*events)["items"].empty())
+        return "no events";
+    std::vector<std::string> lines;
+    for (const auto& event : (*events)["items"])
+        lines.push_back(fmt::format("{} {}: {}", event.value("type", ""),
+                                    event.value("reason", ""), event.value("message", "")));
+    return join(lines, "; ");
+}
+
+} // namespace
+
+std::string copy_pod_name(const ResolvedTarget& target, const std::string& session_id) {
+    auto base = target.workload["metadata"].value("name", "target");
+    constexpr size_t limit = 63; // a DNS label, so the name also works as a hostname
+    auto suffix = "-" + session_id;
+    auto prefix = std::string("mirrord-copy-") + base;
+    prefix.resize(std::min(prefix.size(), limit - suffix.size()));
+    while (!prefix.empty() && (prefix.back() == '-' || prefix.back() == '.'))
+        prefix.pop_back();
+    return prefix + suffix;
+}
+
+json build_copy_pod(const ResolvedTarget& target, const config::CopyTargetConfig& copy,
+                    const std::string& agent_image, const std::string& session_id,
+                    const json& owner) {
+    const auto& source = target.pod;
+    json labels = source["metadata"].value("labels", json::object());
+    remove_selector_labels(labels, target.workload);
+    labels[managed_by_label] = "mirrord";
+    labels[session_label] = session_id;
+    labels[copy_of_label] = fmt::format("{}.{}", split(target.object_path(), '/').front(),
+                                        target.workload["metadata"].value("name", ""));
+    json spec = source["spec"];
+    spec.erase("nodeName"); // a live pod's node: let the scheduler place the copy
+    remove_named(spec["containers"], copy.exclude_containers, target.container);
+    if (spec.contains("initContainers"))
+        remove_named(spec["initContainers"], copy.exclude_init_containers, "");
+    strip_probes(spec["containers"]);
+    if (spec.contains("initContainers"))
+        strip_probes(spec["initContainers"]);
+    for (auto& container : spec["containers"]) {
+        if (container.value("name", "") != target.container)
+            continue;
+        // The app runs locally; the copy keeps the container's env for env resolution and
+        // idles in the agent image (mirrord's operator does the same with `sleep`).
+        container["image"] = agent_image;
+        container["command"] = json::array({"sleep", "infinity"});
+        container.erase("args");
+        container.erase("lifecycle");
+    }
+    return {{"apiVersion", "v1"},
+            {"kind", "Pod"},
+            {"metadata",
+             {{"name", copy_pod_name(target, session_id)},
+              {"namespace", target.namespace_},
+              {"labels", labels},
+              {"annotations", source["metadata"].value("annotations", json::object())},
+              {"ownerReferences", json::array({owner})}}},
+            {"spec", spec}};
+}
+
+Result<json> create_copy_pod(kube::Client& client, const json& pod,
+                             std::chrono::seconds timeout, const WaitProgress& progress,
+                             const ShouldStop& stop) {
+    auto namespace_ = pod["metadata"].value("namespace", "");
+    auto name = pod["metadata"].value("name", "");
+    auto context = fmt::format("copying target into pod {}/{}", namespace_, name);
+    auto created = client.create(kube::kinds::pod.collection(namespace_), pod);
+    if (!created)
+        return std::move(created).error().wrap(context);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    json current = std::move(*created);
+    std::string problem;
+    while (true) {
+        auto phase = current["status"].value("phase", "Pending");
+        if (phase == "Running")
+            return current;
+        if (phase == "Failed" || phase == "Succeeded") {
+            problem = "the pod ended (" + pod_summary(current) + ")";
+            break;
+        }
+        if (stop && stop()) {
+            problem = "interrupted";
+            break;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            problem = fmt::format("not Running after {} s (agent.startup_timeout): {}",
+                                  timeout.count(), pod_summary(current));
+            break;
+        }
+        if (progress)
+            progress(pod_summary(current));
+        std::this_thread::sleep_for(250ms);
+        auto fresh = client.get(kube::kinds::pod.object(namespace_, name));
+        if (fresh)
+            current = std::move(*fresh);
+    }
+    auto events = pod_events(client, namespace_, name);
+    (void)client.remove(kube::kinds::pod.object(namespace_, name));
+    return fail("{}: {}; events: {}", context, problem, events);
+}
+
+Status delete_copy_pods(kube::Client& client, const std::string& namespace_,
+                        const std::string& session_id) {
+    kube::ListOptions options;
+    options.label_selector = fmt::format("{}={},{}", session_label, session_id, copy_of_label);
+    auto pods = client.list(kube::kinds::pod.collection(namespace_), options);
+    if (!pods)
+        return std::move(pods).error().wrap("listing copy pods of session " + session_id);
+    for (const auto& pod : (*pods)["items"]) {
+        auto removed = client.remove(
+            kube::kinds::pod.object(namespace_, pod["metadata"].value("name", "")));
+        if (!removed)
+            return std::move(removed).error().wrap("deleting copy pod");
+    }
+    return {};
+}
+
+} // namespace mirrord::session

@@ -1,0 +1,46 @@
+#pragma once
+// copy_target: a pod built from the target's pod spec stands in for it during a session. It is
+// owned (controller ownerReference) by the session Lease, so garbage collection deletes it with
+// the Lease and no ReplicaSet can adopt it; the workload's selector labels are removed so no
+// Service routes to it; probes are removed; the target container runs the agent image idle
+// instead of the app (the app runs locally).
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/config/config.hpp"
+#include "common/core/result.hpp"
+#include "common/kube/rest_client.hpp"
+#include "common/session/target.hpp"
+
+namespace mirrord::session {
+
+inline constexpr const char* copy_of_label = "mirrord.dev/copy-of";
+
+// "mirrord-copy-<target name>-<session id>", cut to a valid object name.
+std::string copy_pod_name(const ResolvedTarget& target, const std::string& session_id);
+
+// The copy pod object for `target`, owned by `owner` (the session Lease's ownerReference).
+json build_copy_pod(const ResolvedTarget& target, const config::CopyTargetConfig& copy,
+                    const std::string& agent_image, const std::string& session_id,
+                    const json& owner);
+
+// Called while waiting, with a short status ("Pending: ContainerCreating").
+using WaitProgress = std::function<void(const std::string&)>;
+// Checked while waiting; true aborts the wait (Ctrl+C).
+using ShouldStop = std::function<bool()>;
+
+// Creates `pod` and waits until it is Running, up to `timeout`. On failure or timeout the error
+// carries the pod's conditions and events, and the pod is deleted.
+Result<json> create_copy_pod(kube::Client& client, const json& pod,
+                             std::chrono::seconds timeout, const WaitProgress& progress,
+                             const ShouldStop& stop);
+
+// Deletes the copy pods of `session_id` in `namespace_`; already-gone pods are fine.
+Status delete_copy_pods(kube::Client& client, const std::string& namespace_,
+                        const std::string& session_id);
+
+} // namespace mirrord::session

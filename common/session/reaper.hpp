@@ -1,0 +1,36 @@
+#pragma once
+// Undoing sessions ("reaping"): restoring scaled-down workloads, deleting copy pods and the
+// session Lease. Every step is idempotent and tolerates objects that are already gone, so exec,
+// its guardian, a later exec, `ls` and `reset` can all run it for the same session safely.
+
+#include <string>
+#include <vector>
+
+#include "common/core/result.hpp"
+#include "common/kube/rest_client.hpp"
+#include "common/session/lease.hpp"
+
+namespace mirrord::session {
+
+// What a reap did, for `reset` and logs.
+struct ReapReport {
+    std::vector<std::string> actions;  // "restored deployment default/x to 3 replicas"
+    std::vector<std::string> warnings; // e.g. replicas changed by someone else
+};
+
+// Undoes everything session `id` changed in `namespace_`, then deletes its Lease. API failures
+// are retried with backoff before they are reported.
+Result<ReapReport> reap_session(kube::Client& client, const std::string& namespace_,
+                                const std::string& id);
+
+// Which sessions to reap: stale ones only, or every one (reset --all on dead machines).
+enum class ReapScope { stale, all };
+
+// Reaps the sessions of `namespace_` (all namespaces when empty) in `scope`, whose target is
+// `target` (any target when empty), and restores scale-down ledgers whose session Lease no
+// longer exists. Returns one report per session reaped.
+Result<std::vector<std::pair<SessionRecord, ReapReport>>>
+reap_sessions(kube::Client& client, const std::string& namespace_, const std::string& target,
+              ReapScope scope);
+
+} // namespace mirrord::session
