@@ -158,8 +158,9 @@ start_pod-runner() {
 }
 ready_pod-runner() { [ -f "$RUN/pods/.ready" ]; }
 
-# Seconds a component gets between SIGTERM and SIGKILL. kube-apiserver v1.36 stops listening at
-# once on SIGTERM but then lingers 40+ s before exiting; its state is in etcd, so we cut that short.
+# Seconds a component gets between SIGTERM and SIGKILL. kube-apiserver stops listening at once on
+# SIGTERM but then waits for long-running requests (watches) up to its 60 s shutdown timeout
+# (kubernetes#131052); its state is in etcd, so we cut that short.
 grace_of() {
     case $1 in
         kafka) echo 40 ;; # controlled shutdown flushes the log
