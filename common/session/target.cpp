@@ -1,20 +1,14 @@
 #include "common/session/target.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "common/core/strings.hpp"
+#include "common/kube/targets.hpp"
 
 namespace mirrord::session {
 namespace {
 
 using config::TargetKind;
-
-// mirrord's SKIP_NAMES (kube/src/api/container.rs): mesh proxies and injected agents.
-constexpr std::array<std::string_view, 11> sidecar_names = {
-    "istio-proxy",  "istio-init",  "linkerd-proxy", "linkerd-init",     "kuma-sidecar",
-    "kuma-init",    "vault-agent", "vault-agent-init", "queue-proxy", "traffic-agent",
-    "tel-agent-init"};
 
 Result<kube::ResourceKind> kind_of(const config::Target& target) {
     switch (target.kind) {
@@ -54,13 +48,7 @@ const json* template_of(const json& workload, const kube::ResourceKind& kind) {
 }
 
 bool is_ready_pod(const json& pod) {
-    if (pod["metadata"].contains("deletionTimestamp") ||
-        pod["status"].value("phase", "") != "Running")
-        return false;
-    for (const auto& condition : pod["status"].value("conditions", json::array()))
-        if (condition.value("type", "") == "Ready")
-            return condition.value("status", "") == "True";
-    return false;
+    return !pod["metadata"].contains("deletionTimestamp") && kube::pod_is_ready(pod);
 }
 
 // A Running, Ready pod selected by the workload's selector, or nullopt. Copy pods carry no
@@ -103,7 +91,7 @@ Result<std::string> choose_container(const json& pod, const config::Target& targ
                     join(names, ", "));
     }
     for (const auto& name : names)
-        if (!is_sidecar_container(name))
+        if (!kube::is_mesh_container(name))
             return name;
     return fail("no container to target (containers: {})", join(names, ", "));
 }
@@ -120,10 +108,6 @@ const json& ResolvedTarget::container_spec() const {
             return c;
     static const json none = json::object();
     return none;
-}
-
-bool is_sidecar_container(const std::string& name) {
-    return std::find(sidecar_names.begin(), sidecar_names.end(), name) != sidecar_names.end();
 }
 
 std::string selector_string(const json& label_selector) {

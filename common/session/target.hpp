@@ -34,9 +34,6 @@ struct ResolvedTarget {
     const json& container_spec() const;
 };
 
-// Container names that are service-mesh or tooling sidecars, never the app (mirrord's list).
-bool is_sidecar_container(const std::string& name);
-
 // The workload's pod template as a pod object (metadata from the template, namespace set).
 Result<json> pod_from_template(const json& workload, const kube::ResourceKind& kind);
 
