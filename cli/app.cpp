@@ -45,6 +45,7 @@ int run(int argc, char** argv) {
 
     std::vector<Command> commands;
     commands.push_back(add_verify_config(app));
+    commands.push_back(add_ls(app));
 
     try {
         app.parse(argc, argv);

@@ -16,5 +16,6 @@ struct Command {
 
 // Each subcommand file defines one of these; it adds its subcommand and flags to `parent`.
 Command add_verify_config(CLI::App& parent);
+Command add_ls(CLI::App& parent);
 
 } // namespace mirrord::cli

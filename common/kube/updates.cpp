@@ -1,0 +1,70 @@
+#include "common/kube/updates.hpp"
+
+#include <random>
+#include <thread>
+
+#include "common/kube/status_error.hpp"
+
+namespace mirrord::kube {
+namespace {
+
+constexpr int conflict_steps = 5;
+constexpr auto conflict_delay = std::chrono::milliseconds(10);
+
+void conflict_pause() {
+    thread_local std::minstd_rand random{std::random_device{}()};
+    std::uniform_int_distribution<int> jitter(0, 1); // 10-11 ms: DefaultRetry's 0.1 jitter
+    std::this_thread::sleep_for(conflict_delay + std::chrono::milliseconds(jitter(random)));
+}
+
+} // namespace
+
+bool is_conflict(const Error& error) {
+    return error.message().find(": 409 Conflict") != std::string::npos;
+}
+
+Result<json> patch_with_conflict_retry(Client& client, const std::string& path,
+                                       const PatchBuilder& build) {
+    for (int step = 1;; ++step) {
+        MIRRORD_TRY_ASSIGN(auto current, client.get(path));
+        MIRRORD_TRY_ASSIGN(auto patch, build(current));
+        if (!patch)
+            return current;
+        // A resourceVersion in a merge patch is a precondition: the apiserver answers 409 when
+        // the object changed since our GET.
+        (*patch)["metadata"]["resourceVersion"] =
+            current.at("metadata").value("resourceVersion", "");
+        MIRRORD_TRY_ASSIGN(auto response, client.call({"PATCH", path, {}, patch->dump(),
+                                                       "application/merge-patch+json"}));
+        if (response.status >= 200 && response.status < 300)
+            return std::move(response.body);
+        auto error = status_error("PATCH", path, response.status, response.raw);
+        if (response.status != 409 || step >= conflict_steps)
+            return error;
+        conflict_pause();
+    }
+}
+
+Result<json> json_patch_at_version(Client& client, const std::string& path, json operations,
+                                   const std::string& resource_version) {
+    json guarded = json::array();
+    guarded.push_back(
+        {{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", resource_version}});
+    for (auto& operation : operations)
+        guarded.push_back(std::move(operation));
+    return client.json_patch(path, guarded);
+}
+
+Result<int> get_scale(Client& client, const std::string& object_path) {
+    MIRRORD_TRY_ASSIGN(auto scale, client.get(object_path + "/scale"));
+    return scale.value("spec", json::object()).value("replicas", 0);
+}
+
+Status set_scale(Client& client, const std::string& object_path, int replicas) {
+    auto patched = client.merge_patch(object_path + "/scale", {{"spec", {{"replicas", replicas}}}});
+    if (!patched)
+        return std::move(patched).error();
+    return {};
+}
+
+} // namespace mirrord::kube
