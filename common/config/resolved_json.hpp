@@ -1,0 +1,14 @@
+#pragma once
+// mirrord's JSON shapes for a resolved config (verify-config output).
+
+#include <nlohmann/json.hpp>
+
+#include "common/config/config.hpp"
+
+namespace mirrord::config {
+
+// mirrord's VerifiedTarget: "targetless", {"deployment": "x", "container": null}, or
+// {"labels": {...}} with "container" only when set.
+nlohmann::json target_to_json(const Target& target);
+
+} // namespace mirrord::config
