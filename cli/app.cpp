@@ -46,6 +46,10 @@ int run(int argc, char** argv) {
     std::vector<Command> commands;
     commands.push_back(add_verify_config(app));
     commands.push_back(add_ls(app));
+    commands.push_back(add_reset(app));
+    commands.push_back(add_operator(app));
+    commands.push_back(add_exec(app));
+    commands.push_back(add_session_guardian(app));
 
     try {
         app.parse(argc, argv);

@@ -17,5 +17,9 @@ struct Command {
 // Each subcommand file defines one of these; it adds its subcommand and flags to `parent`.
 Command add_verify_config(CLI::App& parent);
 Command add_ls(CLI::App& parent);
+Command add_reset(CLI::App& parent);
+Command add_operator(CLI::App& parent);
+Command add_session_guardian(CLI::App& parent);
+Command add_exec(CLI::App& parent);
 
 } // namespace mirrord::cli

@@ -1,6 +1,7 @@
 #include "common/session/copy_target.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include "common/core/strings.hpp"
@@ -19,7 +20,9 @@ constexpr std::array<std::string_view, 5> controller_labels = {
 
 void remove_selector_labels(json& labels, const json& workload) {
     const auto& selector = workload["spec"].value("selector", json::object());
-    for (const auto& [key, value] : selector.value("matchLabels", json::object()).items())
+    // items() must iterate a named object: a temporary dies before the loop body runs.
+    const json match_labels = selector.value("matchLabels", json::object());
+    for (const auto& [key, value] : match_labels.items())
         labels.erase(key);
     for (const auto& expression : selector.value("matchExpressions", json::array()))
         labels.erase(expression.value("key", ""));
@@ -46,6 +49,15 @@ void strip_probes(json& containers) {
     for (auto& container : containers)
         for (const auto* probe : {"livenessProbe", "readinessProbe", "startupProbe"})
             container.erase(probe);
+}
+
+// A label value is at most 63 characters and ends alphanumeric; object names may be 253, and
+// the apiserver rejects the whole pod for one bad label.
+std::string label_value(std::string text) {
+    text.resize(std::min<size_t>(text.size(), 63));
+    while (!text.empty() && !std::isalnum(static_cast<unsigned char>(text.back())))
+        text.pop_back();
+    return text;
 }
 
 std::string pod_summary(const json& pod) {
@@ -98,8 +110,9 @@ json build_copy_pod(const ResolvedTarget& target, const config::CopyTargetConfig
     remove_selector_labels(labels, target.workload);
     labels[managed_by_label] = "mirrord";
     labels[session_label] = session_id;
-    labels[copy_of_label] = fmt::format("{}.{}", split(target.object_path(), '/').front(),
-                                        target.workload["metadata"].value("name", ""));
+    labels[copy_of_label] = label_value(fmt::format(
+        "{}.{}", split(target.object_path(), '/').front(),
+        target.workload["metadata"].value("name", "")));
     json spec = source["spec"];
     spec.erase("nodeName"); // a live pod's node: let the scheduler place the copy
     remove_named(spec["containers"], copy.exclude_containers, target.container);
@@ -170,20 +183,24 @@ Result<json> create_copy_pod(kube::Client& client, const json& pod,
     return fail("{}: {}; events: {}", context, problem, events);
 }
 
-Status delete_copy_pods(kube::Client& client, const std::string& namespace_,
-                        const std::string& session_id) {
+Result<std::vector<std::string>> delete_copy_pods(kube::Client& client,
+                                                  const std::string& namespace_,
+                                                  const std::string& session_id) {
     kube::ListOptions options;
     options.label_selector = fmt::format("{}={},{}", session_label, session_id, copy_of_label);
     auto pods = client.list(kube::kinds::pod.collection(namespace_), options);
     if (!pods)
         return std::move(pods).error().wrap("listing copy pods of session " + session_id);
+    std::vector<std::string> deleted;
     for (const auto& pod : (*pods)["items"]) {
-        auto removed = client.remove(
-            kube::kinds::pod.object(namespace_, pod["metadata"].value("name", "")));
+        auto name = pod["metadata"].value("name", "");
+        auto removed = client.remove(kube::kinds::pod.object(namespace_, name));
         if (!removed)
-            return std::move(removed).error().wrap("deleting copy pod");
+            return std::move(removed).error().wrap("deleting copy pod " + name);
+        if (*removed) // false: the garbage collector or another reaper was first
+            deleted.push_back(std::move(name));
     }
-    return {};
+    return deleted;
 }
 
 } // namespace mirrord::session

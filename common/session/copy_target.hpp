@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,8 +40,10 @@ Result<json> create_copy_pod(kube::Client& client, const json& pod,
                              std::chrono::seconds timeout, const WaitProgress& progress,
                              const ShouldStop& stop);
 
-// Deletes the copy pods of `session_id` in `namespace_`; already-gone pods are fine.
-Status delete_copy_pods(kube::Client& client, const std::string& namespace_,
-                        const std::string& session_id);
+// Deletes the copy pods of `session_id` in `namespace_` and returns the names of those it
+// deleted (for `reset`'s report); already-gone pods are fine and not listed.
+Result<std::vector<std::string>> delete_copy_pods(kube::Client& client,
+                                                  const std::string& namespace_,
+                                                  const std::string& session_id);
 
 } // namespace mirrord::session

@@ -84,19 +84,19 @@ Result<ReapReport> reap_session(kube::Client& client, const std::string& namespa
             continue;
         MIRRORD_TRY(restore_one(client, target, ledger, report));
     }
-    auto pods = with_retries<bool>([&]() -> Result<bool> {
-        MIRRORD_TRY(delete_copy_pods(client, namespace_, id));
-        return true;
-    });
+    auto pods = with_retries<std::vector<std::string>>(
+        [&] { return delete_copy_pods(client, namespace_, id); });
     if (!pods)
         return std::move(pods).error().wrap(context);
-    auto lease = with_retries<bool>([&]() -> Result<bool> {
-        MIRRORD_TRY(delete_lease(client, namespace_, id));
-        return true;
-    });
+    for (const auto& name : *pods)
+        report.actions.push_back(fmt::format("deleted copy pod {}/{}", namespace_, name));
+    auto lease = with_retries<bool>(
+        [&] { return client.remove(kube::kinds::lease.object(namespace_, lease_name(id))); });
     if (!lease)
-        return std::move(lease).error().wrap(context);
-    report.actions.push_back(fmt::format("ended session {} (copy pods and lease deleted)", id));
+        return std::move(lease).error().wrap(context + ": deleting session lease");
+    if (*lease)
+        report.actions.push_back(
+            fmt::format("deleted session lease {}/{}", namespace_, lease_name(id)));
     return report;
 }
 

@@ -30,7 +30,9 @@ std::string ScaleTarget::describe() const {
 }
 
 std::optional<Ledger> read_ledger(const json& workload) {
-    auto annotations = workload["metadata"].value("annotations", json::object());
+    // value(), not operator[]: a const json's operator[] on a missing key is undefined.
+    auto annotations =
+        workload.value("metadata", json::object()).value("annotations", json::object());
     auto text = annotations.value(scale_down_annotation, "");
     if (text.empty())
         return std::nullopt;
@@ -79,7 +81,8 @@ std::vector<std::string> scale_back_risks(kube::Client& client, const ScaleTarge
     }
     auto meta = workload["metadata"];
     for (const auto* field : {"labels", "annotations"}) {
-        for (const auto& [key, value] : meta.value(field, json::object()).items()) {
+        const json entries = meta.value(field, json::object()); // items() needs a named object
+        for (const auto& [key, value] : entries.items()) {
             if (key.rfind("argocd.argoproj.io/", 0) == 0 || key.find("fluxcd.io/") != std::string::npos) {
                 warnings.push_back(fmt::format(
                     "{} is managed by GitOps ({}); Argo CD or Flux may restore its replicas "

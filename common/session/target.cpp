@@ -112,7 +112,9 @@ const json& ResolvedTarget::container_spec() const {
 
 std::string selector_string(const json& label_selector) {
     std::vector<std::string> terms;
-    for (const auto& [key, value] : label_selector.value("matchLabels", json::object()).items())
+    // items() must iterate a named object: a temporary dies before the loop body runs.
+    const json match_labels = label_selector.value("matchLabels", json::object());
+    for (const auto& [key, value] : match_labels.items())
         terms.push_back(fmt::format("{}={}", key, value.get<std::string>()));
     for (const auto& expression : label_selector.value("matchExpressions", json::array())) {
         auto key = expression.value("key", "");

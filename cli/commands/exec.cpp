@@ -1,0 +1,193 @@
+// `mirrord exec [flags] -- COMMAND [ARGS...]`: runs COMMAND locally with the target container's
+// environment; with copy_target/scale_down, against a copy pod with the workload scaled to zero.
+// Exit status: the command's (128+N when killed by signal N); 1 for mirrord's own errors.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands/command.hpp"
+#include "cli/config_flags.hpp"
+#include "cli/exec_session.hpp"
+#include "cli/remote_env.hpp"
+#include "common/config/env_apply.hpp"
+#include "common/core/interrupt.hpp"
+#include "common/core/log.hpp"
+#include "common/core/process.hpp"
+#include "common/core/strings.hpp"
+#include "common/kube/config_options.hpp"
+#include "common/session/target.hpp"
+
+namespace mirrord::cli {
+namespace {
+
+struct ExecArgs {
+    ConfigFlags flags;
+    std::vector<std::string> command;
+};
+
+// What setup produced: the session (if any) and the child's environment.
+struct Prepared {
+    std::unique_ptr<kube::Client> client;
+    std::optional<session::ResolvedTarget> target;
+    std::unique_ptr<ExecSession> session;
+    std::vector<std::string> child_env;
+};
+
+std::string env_summary(const config::EnvConfig& env) {
+    bool none = !env.enabled || env.load_from_process ||
+                std::find(env.exclude.begin(), env.exclude.end(), "*") != env.exclude.end();
+    if (none)
+        return "env: no remote environment variables will be fetched";
+    bool all = env.exclude.empty() && (env.include.empty() || env.include == std::vector<std::string>{"*"});
+    return fmt::format("env: {} remote environment variables will be fetched", all ? "all" : "not all");
+}
+
+void print_summary(ProgressTask& root, const ExecArgs& args, const config::Loaded& loaded) {
+    auto task = root.subtask("config summary");
+    task.info("Running command: " + join(args.command, " "));
+    const auto& target = loaded.config.target.path;
+    auto file = loaded.path ? "the configuration file was loaded from " + *loaded.path
+                            : std::string("no configuration file was loaded");
+    task.info(target && target->kind != config::TargetKind::targetless
+                  ? fmt::format("mirrord will target: {}, {}", target->display(), file)
+                  : "mirrord will run without a target, " + file);
+    task.info("mirrord will run without the mirrord Operator");
+    task.info(env_summary(loaded.config.env));
+    task.success();
+}
+
+Result<config::EnvMap> remote_env_for(Prepared& prepared) {
+    if (!prepared.session)
+        return config::EnvMap{};
+    const auto& target = *prepared.target;
+    MIRRORD_TRY_ASSIGN(auto resolved, fetch_remote_env(*prepared.client, prepared.session->env_pod(),
+                                                       target.container, target.namespace_));
+    for (const auto& warning : resolved.warnings)
+        log::warn("{}", warning);
+    config::EnvList remote;
+    for (auto& var : resolved.vars)
+        remote.emplace_back(std::move(var.name), std::move(var.value));
+    return config::EnvMap(remote.begin(), remote.end());
+}
+
+Status connect_and_start(Prepared& prepared, const config::Config& config, ProgressTask& root) {
+    auto kube = kube::kube_options_from(config);
+    MIRRORD_TRY_ASSIGN(prepared.client, kube::Client::connect(kube));
+    auto ns = config.target.namespace_.value_or(prepared.client->default_namespace());
+    auto task = root.subtask("resolving target");
+    auto target = session::resolve_target(*prepared.client, *config.target.path, ns);
+    if (!target) {
+        task.failure();
+        return std::move(target).error();
+    }
+    prepared.target.emplace(std::move(*target));
+    task.success(fmt::format("{} in namespace {}, container {}{}", prepared.target->object_path(),
+                             ns, prepared.target->container,
+                             prepared.target->from_template ? " (no running pod: pod template)" : ""));
+    MIRRORD_TRY_ASSIGN(prepared.session,
+                       ExecSession::start(*prepared.client, kube, config, *prepared.target, root));
+    return {};
+}
+
+// Everything before the child starts. On error the cluster is already restored.
+Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
+    Prepared prepared;
+    const auto& config = loaded.config;
+    bool has_target = config.target.path && config.target.path->kind != config::TargetKind::targetless;
+    if (has_target)
+        MIRRORD_TRY(connect_and_start(prepared, config, root));
+    auto remote = remote_env_for(prepared);
+    if (remote) {
+        auto merged = config::merge_remote_env(
+            config::EnvList(remote->begin(), remote->end()), config.env);
+        if (merged) {
+            auto id = prepared.session ? prepared.session->id() : std::string("local");
+            prepared.child_env = config::build_child_env(config::current_process_env(), *merged,
+                                                         config.env, id);
+            return prepared;
+        }
+        remote = std::move(merged).error();
+    }
+    if (prepared.session)
+        (void)prepared.session->finish(root);
+    return std::move(remote).error();
+}
+
+int undo(Prepared& prepared) {
+    if (!prepared.session)
+        return 0;
+    InterruptGuard guard; // a second Ctrl+C must not stop the restore halfway
+    auto progress = start_progress("mirrord exec: ending session");
+    auto finished = prepared.session->finish(progress);
+    if (!finished) {
+        progress.failure();
+        log::error(finished.error().message());
+        return 1;
+    }
+    progress.success("session ended");
+    return 0;
+}
+
+int run_exec(const ExecArgs& args) {
+    auto local = config::current_process_env();
+    if (auto marker = config::nested_session_marker(local)) {
+        log::error(fmt::format("mirrord exec is already running around this process ({}); "
+                               "nested mirrord exec is not supported",
+                               *marker));
+        return 1;
+    }
+    auto loaded = config::load(args.flags.load_options());
+    if (!loaded) {
+        log::error("Failed to verify mirrord config: " + loaded.error().message());
+        return 1;
+    }
+    auto root = start_progress("mirrord exec");
+    for (const auto& warning : loaded->warnings)
+        root.warning(warning);
+    Result<Prepared> prepared = fail("not prepared");
+    {
+        InterruptGuard guard;
+        prepared = prepare(*loaded, root);
+        if (prepared && InterruptGuard::received() != 0) {
+            int signo = InterruptGuard::received();
+            root.failure("interrupted");
+            (void)undo(*prepared);
+            return 128 + signo;
+        }
+    }
+    if (!prepared) {
+        root.failure();
+        log::error(prepared.error().message());
+        return InterruptGuard::received() != 0 ? 128 + InterruptGuard::received() : 1;
+    }
+    print_summary(root, args, *loaded);
+    root.success("Ready!");
+    ChildHooks hooks;
+    if (prepared->session)
+        hooks.tick = [&] { prepared->session->renew(); };
+    auto status = run_child(mirrord::Command{args.command, prepared->child_env}, hooks);
+    int undo_status = undo(*prepared);
+    if (!status) {
+        log::error(status.error().message());
+        return 1;
+    }
+    return *status != 0 ? *status : undo_status;
+}
+
+} // namespace
+
+Command add_exec(CLI::App& parent) {
+    auto args = std::make_shared<ExecArgs>();
+    auto* app = parent.add_subcommand(
+        "exec", "Run a local command with the target's environment (and, with copy_target and "
+                "scale_down, with the target workload scaled to zero) and restore the cluster "
+                "when it ends. Use `--` before the command");
+    args->flags.add_to(*app);
+    app->add_option("command", args->command, "The command to run and its arguments")
+        ->required();
+    return {app, [args] { return run_exec(*args); }};
+}
+
+} // namespace mirrord::cli

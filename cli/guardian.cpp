@@ -1,0 +1,104 @@
+#include "cli/guardian.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <unistd.h>
+
+#include "common/core/log.hpp"
+#include "common/kube/resources.hpp"
+#include "common/kube/rest_client.hpp"
+#include "common/session/lease.hpp"
+#include "common/session/reaper.hpp"
+
+extern char** environ;
+
+namespace mirrord::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> guardian_argv(const GuardianArgs& args, const std::string& self) {
+    std::vector<std::string> argv = {self,          "session-guardian",
+                                     "--parent",    std::to_string(args.parent),
+                                     "--namespace", args.namespace_,
+                                     "--session",   args.session};
+    if (args.kube.kubeconfig)
+        argv.insert(argv.end(), {"--kubeconfig", *args.kube.kubeconfig});
+    if (args.kube.context)
+        argv.insert(argv.end(), {"--context", *args.kube.context});
+    if (args.kube.accept_invalid_certificates)
+        argv.push_back("--accept-invalid-certificates");
+    return argv;
+}
+
+std::string self_path() {
+    std::vector<char> buffer(4096);
+    ssize_t length = readlink("/proc/self/exe", buffer.data(), buffer.size() - 1);
+    return length > 0 ? std::string(buffer.data(), static_cast<size_t>(length)) : "mirrord";
+}
+
+// The parent is gone once we were re-parented (to init or a subreaper): no pid reuse race.
+void wait_for_parent_exit(pid_t parent) {
+    while (getppid() == parent)
+        std::this_thread::sleep_for(200ms);
+}
+
+} // namespace
+
+Result<pid_t> spawn_guardian(const GuardianArgs& args) {
+    auto argv_strings = guardian_argv(args, self_path());
+    std::vector<char*> argv;
+    for (auto& arg : argv_strings)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const char* log = std::getenv("MIRRORD_GUARDIAN_LOG");
+    const char* out = log != nullptr && *log != '\0' ? log : "/dev/null";
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    // A new session: the terminal's SIGINT/SIGHUP go to exec's group, never to the guardian.
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
+    pid_t pid = 0;
+    int error = posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    if (error != 0)
+        return fail("starting the session guardian: {}", std::strerror(error));
+    return pid;
+}
+
+int run_guardian(const GuardianArgs& args) {
+    // Connect first, so credentials (exec plugins) are ready before they are needed in a hurry.
+    auto client = kube::Client::connect(args.kube);
+    if (!client) {
+        log::error(client.error().wrap("session guardian").message());
+        return 1;
+    }
+    wait_for_parent_exit(args.parent);
+    auto lease = (*client)->get_optional(
+        kube::kinds::lease.object(args.namespace_, session::lease_name(args.session)));
+    if (lease && !lease->has_value())
+        return 0; // exec ended the session itself
+    log::warn("mirrord exec (pid {}) ended without cleaning up; undoing session {}", args.parent,
+              args.session);
+    auto reaped = session::reap_session(**client, args.namespace_, args.session);
+    if (!reaped) {
+        log::error(reaped.error().wrap("session guardian").message());
+        return 1;
+    }
+    for (const auto& action : reaped->actions)
+        log::warn("{}", action);
+    return 0;
+}
+
+} // namespace mirrord::cli
