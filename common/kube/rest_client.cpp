@@ -153,8 +153,7 @@ Result<Response> Client::stream(const ApiRequest& request, const ChunkSink& sink
 Result<json> Client::expect_ok(const ApiRequest& request) {
     MIRRORD_TRY_ASSIGN(auto response, call(request));
     if (!is_success(response.status))
-        return status_error(request.method, with_query(request.path, request.query),
-                            response.status, response.raw);
+        return status_error(request.method, request.path, response.status, response.raw);
     return std::move(response.body);
 }
 

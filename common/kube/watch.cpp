@@ -94,7 +94,7 @@ StreamResult run_stream(Client& client, const std::string& path, const WatchOpti
     } else if (response->status / 100 != 2) {
         const long s = response->status;
         result.end = (s == 429 || s >= 500) ? StreamEnd::failed : StreamEnd::fatal;
-        result.error = status_error("GET", with_query(path, {{"watch", "true"}}), s, response->raw);
+        result.error = status_error("WATCH", path, s, response->raw);
     }
     return result;
 }

@@ -129,7 +129,14 @@ std::optional<Clock::time_point> parse_rfc3339(const std::string& text) {
         offset = (rest[0] == '-' ? -1 : 1) * (hours * 3600L + minutes * 60L);
     else if (rest != "Z" && rest != "z")
         return std::nullopt;
-    return Clock::from_time_t(timegm(&tm) - offset);
+    const auto seconds = static_cast<long long>(timegm(&tm)) - offset;
+    // system_clock counts nanoseconds and ends in 2262; "never expires" tokens use far dates.
+    const auto limit = std::chrono::duration_cast<std::chrono::seconds>(
+                           Clock::time_point::max().time_since_epoch())
+                           .count();
+    if (seconds >= limit)
+        return Clock::time_point::max();
+    return Clock::from_time_t(static_cast<std::time_t>(seconds));
 }
 
 Result<ExecCredential> parse_exec_credential(const std::string& text,

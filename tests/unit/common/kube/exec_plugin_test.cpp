@@ -1,0 +1,111 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "common/core/files.hpp"
+#include "common/core/log.hpp"
+#include "common/kube/auth/credentials.hpp"
+#include "common/kube/auth/exec_plugin.hpp"
+#include "common/kube/connection.hpp"
+
+using namespace mirrord;
+using namespace mirrord::kube;
+
+namespace {
+
+const std::string v1 = "client.authentication.k8s.io/v1";
+
+Connection exec_connection() {
+    KubeOptions options;
+    options.kubeconfig = MIRRORD_TEST_DATA "/kubeconfig/exec.yaml";
+    auto connection = resolve_connection(options);
+    REQUIRE(connection);
+    return *connection;
+}
+
+int lines_in(const std::string& path) {
+    auto text = read_file(path);
+    return text ? static_cast<int>(std::count(text->begin(), text->end(), '\n')) : 0;
+}
+
+} // namespace
+
+TEST_CASE("parse_exec_credential") {
+    SECTION("a token with an expiry") {
+        auto credential = parse_exec_credential(
+            R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
+                "status":{"token":"exec-test-token-abc","expirationTimestamp":"2030-01-02T03:04:05Z"}})",
+            v1);
+        REQUIRE(credential);
+        CHECK(credential->token == "exec-test-token-abc");
+        REQUIRE(credential->expires);
+        CHECK(*credential->expires == *parse_rfc3339("2030-01-02T03:04:05Z"));
+        CHECK(log::redact("exec-test-token-abc") == "********");
+    }
+    SECTION("a client certificate and key") {
+        auto credential = parse_exec_credential(
+            R"({"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential",
+                "status":{"clientCertificateData":"CERT","clientKeyData":"exec-test-key-data"}})",
+            "client.authentication.k8s.io/v1beta1");
+        REQUIRE(credential);
+        CHECK(credential->client_cert_pem == "CERT");
+        CHECK_FALSE(credential->expires);
+    }
+    SECTION("a mismatched apiVersion, a missing credential, or garbage are errors") {
+        CHECK_FALSE(parse_exec_credential(
+            R"({"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}})",
+            v1));
+        CHECK_FALSE(parse_exec_credential(
+            R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}})",
+            v1));
+        CHECK_FALSE(parse_exec_credential("Please log in", v1));
+    }
+}
+
+TEST_CASE("parse_rfc3339") {
+    CHECK(parse_rfc3339("1970-01-01T00:00:10Z") == std::chrono::system_clock::from_time_t(10));
+    CHECK(parse_rfc3339("1970-01-01T01:00:10.123+01:00") ==
+          std::chrono::system_clock::from_time_t(10));
+    CHECK_FALSE(parse_rfc3339("yesterday"));
+}
+
+TEST_CASE("exec credential source") {
+    auto connection = exec_connection();
+    const auto count_file =
+        std::filesystem::temp_directory_path() / ("mirrord-plugin-" + std::to_string(::getpid()));
+    std::filesystem::remove(count_file);
+    ::setenv("FAKE_PLUGIN_COUNT_FILE", count_file.c_str(), 1);
+
+    SECTION("runs the plugin with its args and env, and caches the credential") {
+        auto source = make_credential_source(connection);
+        auto first = source->get();
+        REQUIRE(first);
+        CHECK(first->bearer_token == "fixture-exec-token-4321");
+        CHECK(source->get()->bearer_token == "fixture-exec-token-4321");
+        CHECK(lines_in(count_file) == 1);
+        SECTION("and runs it again after a 401") {
+            CHECK(source->invalidate());
+            REQUIRE(source->get());
+            CHECK(lines_in(count_file) == 2);
+        }
+    }
+    SECTION("an expired credential is fetched again") {
+        ::setenv("FAKE_PLUGIN_EXPIRY", "2000-01-01T00:00:00Z", 1);
+        auto source = make_credential_source(connection);
+        REQUIRE(source->get());
+        REQUIRE(source->get());
+        ::unsetenv("FAKE_PLUGIN_EXPIRY");
+        CHECK(lines_in(count_file) == 2);
+    }
+    SECTION("a plugin that cannot start names itself and the install hint") {
+        connection.user.exec->command = "/nonexistent/plugin";
+        auto result = make_credential_source(connection)->get();
+        REQUIRE_FALSE(result);
+        CHECK_THAT(result.error().message(),
+                   Catch::Contains("/nonexistent/plugin") && Catch::Contains("install fake-plugin"));
+    }
+    ::unsetenv("FAKE_PLUGIN_COUNT_FILE");
+    std::filesystem::remove(count_file);
+}
