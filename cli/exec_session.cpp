@@ -161,6 +161,11 @@ void ExecSession::renew() {
         log::warn("{}", renewed.error().message());
 }
 
+void ExecSession::child_started(int pid) {
+    if (auto recorded = lease_->record_child(pid); !recorded)
+        log::warn("{}", recorded.error().message());
+}
+
 Status ExecSession::finish(ProgressTask& progress) {
     if (finished_)
         return {};

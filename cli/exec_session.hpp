@@ -40,6 +40,8 @@ public:
     const std::string& id() const { return lease_->record().id; }
     // Renews the Lease; failures are logged and retried at the next call.
     void renew();
+    // Notes the local app's pid in the Lease (for the guardian); failures are logged.
+    void child_started(int pid);
     // Undoes everything (idempotent); warnings (replicas changed meanwhile) go to `progress`.
     Status finish(ProgressTask& progress);
 

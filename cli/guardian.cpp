@@ -5,6 +5,9 @@
 #include <thread>
 #include <vector>
 
+#include <csignal>
+#include <cstring>
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <unistd.h>
@@ -89,6 +92,11 @@ int run_guardian(const GuardianArgs& args) {
         kube::kinds::lease.object(args.namespace_, session::lease_name(args.session)));
     if (lease && !lease->has_value())
         return 0; // exec ended the session itself
+    // The app must not keep consuming next to the restored workload: it ends with its session,
+    // as it would have if mirrord had exec'd into it.
+    if (lease)
+        if (auto record = session::record_from_lease(**lease); record && record->child_pid > 0)
+            ::kill(record->child_pid, SIGTERM);
     log::warn("mirrord exec (pid {}) ended without cleaning up; undoing session {}", args.parent,
               args.session);
     auto reaped = session::reap_session(**client, args.namespace_, args.session);

@@ -165,8 +165,10 @@ int run_exec(const ExecArgs& args) {
     print_summary(root, args, *loaded);
     root.success("Ready!");
     ChildHooks hooks;
-    if (prepared->session)
+    if (prepared->session) {
         hooks.tick = [&] { prepared->session->renew(); };
+        hooks.started = [&](pid_t pid) { prepared->session->child_started(pid); };
+    }
     auto status = run_child(mirrord::Command{args.command, prepared->child_env}, hooks);
     int undo_status = undo(*prepared);
     if (!status) {

@@ -17,6 +17,7 @@ constexpr const char* annotation_owner = "mirrord.dev/owner";
 constexpr const char* annotation_pid = "mirrord.dev/pid";
 constexpr const char* annotation_host = "mirrord.dev/host";
 constexpr const char* annotation_features = "mirrord.dev/features";
+constexpr const char* annotation_child_pid = "mirrord.dev/child-pid";
 
 std::string host_name() {
     char buffer[256] = {};
@@ -88,6 +89,7 @@ std::optional<SessionRecord> record_from_lease(const json& lease) {
     record.owner = notes.value(annotation_owner, "");
     record.host = notes.value(annotation_host, "");
     record.pid = std::atoi(notes.value(annotation_pid, "0").c_str());
+    record.child_pid = std::atoi(notes.value(annotation_child_pid, "0").c_str());
     auto features = notes.value(annotation_features, "");
     if (!features.empty())
         record.features = split(features, ',');
@@ -149,6 +151,16 @@ Status SessionLease::renew() {
     if (!patched)
         return std::move(patched).error().wrap("renewing session lease " + record_.lease_name);
     record_.renewed = now;
+    return {};
+}
+
+Status SessionLease::record_child(int pid) {
+    json patch = {{"metadata", {{"annotations", {{annotation_child_pid, std::to_string(pid)}}}}}};
+    auto patched =
+        client_->merge_patch(kube::kinds::lease.object(record_.namespace_, record_.lease_name), patch);
+    if (!patched)
+        return std::move(patched).error().wrap("recording the app's pid in " + record_.lease_name);
+    record_.child_pid = pid;
     return {};
 }
 

@@ -43,6 +43,7 @@ struct SessionRecord {
     std::string owner;
     std::string host;
     int pid = 0;
+    int child_pid = 0; // the local app, once started
     std::vector<std::string> features;
     Clock::time_point started;
     Clock::time_point renewed;
@@ -77,6 +78,8 @@ public:
     json owner_reference() const;
     // Moves renewTime to now. Tolerates transient API errors (the caller retries next tick).
     Status renew();
+    // Records the local child's pid, so a guardian can stop the app when exec dies.
+    Status record_child(int pid);
 
 private:
     SessionLease(kube::Client& client, SessionRecord record) : client_(&client), record_(std::move(record)) {}
