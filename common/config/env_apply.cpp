@@ -146,7 +146,8 @@ EnvMap current_process_env() {
 }
 
 std::optional<std::string> nested_session_marker(const EnvMap& local) {
-    for (std::string_view name : {session_marker_var, std::string_view("MIRRORD_RESOLVED_CONFIG")}) {
+    constexpr std::string_view mirrord_marker = "MIRRORD_RESOLVED_CONFIG";
+    for (std::string_view name : {session_marker_var, mirrord_marker}) {
         if (local.count(std::string(name)) != 0)
             return std::string(name);
     }

@@ -34,7 +34,8 @@ public:
                     continue;
                 if (c == '#')
                     break;
-                return error(fmt::format("unexpected '{}' after the value (quote values with spaces)", c));
+                return error(fmt::format(
+                    "unexpected '{}' after the value (quote values with spaces)", c));
             }
             if (escaped_) {
                 if (!take_escape(c))

@@ -80,8 +80,8 @@ Result<pid_t> spawn(const Command& command) {
         return fail("running command: no command given");
     const std::string& name = command.argv.front();
     const char* own_path = std::getenv("PATH");
-    std::string path = path_from_env(command.env)
-                           .value_or(own_path != nullptr ? own_path : "/usr/local/bin:/usr/bin:/bin");
+    std::string fallback = own_path != nullptr ? own_path : "/usr/local/bin:/usr/bin:/bin";
+    std::string path = path_from_env(command.env).value_or(fallback);
     auto executable = find_executable(name, path);
     if (!executable)
         return std::move(executable).error().wrap(fmt::format("running {}", name));

@@ -20,6 +20,7 @@
 
 namespace mirrord {
 
+// The output formats of MIRRORD_PROGRESS_MODE (see the top of this file).
 enum class ProgressMode { standard, simple, json, off };
 
 // The mode named by a MIRRORD_PROGRESS_MODE value: std|standard, simple|dumb, json, off;

@@ -332,14 +332,14 @@ private:
             // Only literal values are expanded, against what is defined so far (secret-derived
             // parts make the result secret too).
             bool uses_secret = false;
-            std::string value = expand_env_references(
-                entry.value("value", ""), [&](const std::string& ref) -> std::optional<std::string> {
-                    auto it = index_.find(ref);
-                    if (it == index_.end())
-                        return std::nullopt;
-                    uses_secret = uses_secret || env_.vars[it->second].from_secret;
-                    return env_.vars[it->second].value;
-                });
+            auto defined = [&](const std::string& ref) -> std::optional<std::string> {
+                auto it = index_.find(ref);
+                if (it == index_.end())
+                    return std::nullopt;
+                uses_secret = uses_secret || env_.vars[it->second].from_secret;
+                return env_.vars[it->second].value;
+            };
+            std::string value = expand_env_references(entry.value("value", ""), defined);
             set(name, std::move(value), uses_secret);
             return {};
         }
