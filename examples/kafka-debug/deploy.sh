@@ -1,36 +1,51 @@
 #!/usr/bin/env bash
 # Deploys the sample app to the cluster in KUBECONFIG (the test cluster of scripts/testenv):
 # creates the Python venv with confluent-kafka, the topic, and the two Deployments.
-#   deploy.sh [--no-producer] [-n NAMESPACE]
+#   deploy.sh [--no-producer] [-n NAMESPACE] [--topic TOPIC] [--group GROUP] [--replicas N]
+# Defaults: namespace default, topic test-topic, group test-consumer-group, 1 consumer replica.
+# Tests give each run its own namespace, topic and group so that runs cannot disturb each other.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
 NAMESPACE=default
+TOPIC=test-topic
+GROUP=test-consumer-group
+REPLICAS=1
 PRODUCER=1
+usage() {
+    echo "usage: deploy.sh [--no-producer] [-n NAMESPACE] [--topic TOPIC] [--group GROUP] [--replicas N]" >&2
+    exit 2
+}
 while [ $# -gt 0 ]; do
     case $1 in
         --no-producer) PRODUCER=0 ;;
-        -n) NAMESPACE=$2; shift ;;
-        *) echo "usage: deploy.sh [--no-producer] [-n NAMESPACE]" >&2; exit 2 ;;
+        -n) [ $# -ge 2 ] || usage; NAMESPACE=$2; shift ;;
+        --topic) [ $# -ge 2 ] || usage; TOPIC=$2; shift ;;
+        --group) [ $# -ge 2 ] || usage; GROUP=$2; shift ;;
+        --replicas) [ $# -ge 2 ] || usage; REPLICAS=$2; shift ;;
+        *) usage ;;
     esac
     shift
 done
+case $REPLICAS in ''|*[!0-9]*) echo "deploy.sh: --replicas needs a number" >&2; exit 2 ;; esac
 PYTHON=$("$HERE/venv.sh")
 BOOTSTRAP=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:19092}
 
 # librdkafka consumers do not auto-create topics: create it up front (idempotent).
-"$PYTHON" - "$BOOTSTRAP" <<'PY'
+"$PYTHON" - "$BOOTSTRAP" "$TOPIC" <<'PY'
 import sys
 from confluent_kafka.admin import AdminClient, NewTopic
 admin = AdminClient({"bootstrap.servers": sys.argv[1]})
-if "test-topic" not in admin.list_topics(timeout=10).topics:
-    admin.create_topics([NewTopic("test-topic", num_partitions=1, replication_factor=1)])["test-topic"].result()
+topic = sys.argv[2]
+if topic not in admin.list_topics(timeout=10).topics:
+    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])[topic].result()
 PY
 
-manifest=$(sed -e "s#@APP_DIR@#$HERE#g" -e "s#@PYTHON@#$PYTHON#g" "$HERE/k8s/kafka-debug.yaml")
+manifest=$(sed -e "s#@APP_DIR@#$HERE#g" -e "s#@PYTHON@#$PYTHON#g" -e "s#@TOPIC@#$TOPIC#g" \
+               -e "s#@GROUP@#$GROUP#g" -e "s#@REPLICAS@#$REPLICAS#g" "$HERE/k8s/kafka-debug.yaml")
 if [ $PRODUCER -eq 0 ]; then
     manifest=$(python3 -c 'import sys; print("---".join(d for d in sys.stdin.read().split("---") if "name: kafka-producer" not in d))' <<<"$manifest")
 fi
+kubectl get namespace "$NAMESPACE" >/dev/null 2>&1 || kubectl create namespace "$NAMESPACE"
 kubectl -n "$NAMESPACE" apply -f - <<<"$manifest"
 kubectl -n "$NAMESPACE" rollout status deployment/kafka-consumer --timeout=60s
-echo "deploy: kafka-consumer is running in $NAMESPACE (logs: run/testenv/pods/)"
+echo "deploy: kafka-consumer ($REPLICAS replicas, topic $TOPIC, group $GROUP) is running in $NAMESPACE (logs: run/testenv/pods/${NAMESPACE}_kafka-consumer-*.log)"
