@@ -46,13 +46,13 @@ public:
     Status finish(ProgressTask& progress);
 
 private:
-    ExecSession(kube::Client& client, const session::ResolvedTarget& target)
-        : client_(client), target_(target) {}
+    ExecSession(kube::Client& client, session::ResolvedTarget target)
+        : client_(client), target_(std::move(target)) {}
     Status create_copy(const config::Config& config, ProgressTask& progress);
     Status scale_down(ProgressTask& progress);
 
     kube::Client& client_;
-    const session::ResolvedTarget& target_;
+    session::ResolvedTarget target_; // a copy: the caller's may move while the session lives
     std::optional<session::SessionLease> lease_;
     std::optional<nlohmann::json> copy_pod_;
     bool finished_ = false;
