@@ -21,10 +21,11 @@ void ConfigFlags::add_to(CLI::App& app) {
     app.add_option("-s,--override-env-vars-include", env_include,
                    "Only these remote env vars are imported, `;`-separated, wildcards * and ?");
     app.add_option("--env-file", env_file, "A dotenv file whose values override remote ones");
-    app.add_option("-c,--accept-invalid-certificates", accept_invalid_certificates,
-                   "Do not verify the API server's TLS certificate (`-c` alone means true)")
-        ->expected(0, 1)
-        ->default_str("true");
+    // A flag, so `-c cmd` never takes `cmd` as its value; `--accept-invalid-certificates=false`
+    // still works (mirrord's require_equals form).
+    accept_invalid_certificates_flag = app.add_flag(
+        "-c,--accept-invalid-certificates", accept_invalid_certificates,
+        "Do not verify the API server's TLS certificate (also --accept-invalid-certificates=false)");
     app.add_option("--context", context, "kube context to use (default: current-context)");
     app.add_option("-k,--key", key, "Session key (default: from the config, else random)");
 }
@@ -44,9 +45,9 @@ config::LoadOptions ConfigFlags::load_options() const {
     put("MIRRORD_OVERRIDE_ENV_VARS_EXCLUDE", env_exclude);
     put("MIRRORD_OVERRIDE_ENV_VARS_INCLUDE", env_include);
     put("MIRRORD_OVERRIDE_ENV_VARS_FILE", env_file);
-    if (accept_invalid_certificates)
+    if (accept_invalid_certificates_flag != nullptr && accept_invalid_certificates_flag->count() > 0)
         options.overrides["MIRRORD_ACCEPT_INVALID_CERTIFICATES"] =
-            accept_invalid_certificates->empty() ? "true" : *accept_invalid_certificates;
+            accept_invalid_certificates ? "true" : "false";
     put("MIRRORD_KUBE_CONTEXT", context);
     put("MIRRORD_KEY", key);
     return options;

@@ -23,7 +23,8 @@ struct ConfigFlags {
     std::optional<std::string> env_exclude;
     std::optional<std::string> env_include;
     std::optional<std::string> env_file;
-    std::optional<std::string> accept_invalid_certificates;
+    bool accept_invalid_certificates = false;
+    CLI::Option* accept_invalid_certificates_flag = nullptr;
     std::optional<std::string> context;
     std::optional<std::string> key;
 
