@@ -95,6 +95,12 @@ Status connect_and_start(Prepared& prepared, const config::Config& config, Progr
 Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
     Prepared prepared;
     const auto& config = loaded.config;
+    // Running without the split would make the local app compete with the workload for the
+    // same partitions: worse than not starting.
+    if (!config.split_queues.empty())
+        return fail("feature.split_queues: queue splitting is not available in this version of "
+                    "mirrord yet; use feature.copy_target with scale_down to be the only "
+                    "consumer (examples/kafka-debug/.mirrord/.copy_scaledown.json)");
     bool has_target = config.target.path && config.target.path->kind != config::TargetKind::targetless;
     if (has_target)
         MIRRORD_TRY(connect_and_start(prepared, config, root));
