@@ -205,14 +205,16 @@ Result<std::string> resource_value(const std::string& resource, const std::strin
     auto unit = parse_quantity(divisor.empty() ? "1" : divisor);
     if (!unit)
         return fail("invalid divisor \"{}\"", divisor);
+    // The apiserver stores an unset divisor as "0"; the kubelet reads a zero divisor as 1
+    // (pkg/api/v1/resource/helpers.go ExtractContainerResourceValue).
+    if (unit->mantissa == 0)
+        unit = parse_quantity("1");
     // The kubelet divides cpu in millicores and everything else in whole units, rounding up.
     int scale = resource.ends_with(".cpu") ? 3 : 0;
     auto numerator = ceil_scaled(*amount, scale);
     auto denominator = ceil_scaled(*unit, scale);
     if (!numerator || !denominator)
         return fail("quantity \"{}\" is out of range", quantity);
-    if (*denominator == 0)
-        return fail("divisor \"{}\" is zero", divisor);
     return to_decimal((*numerator + *denominator - 1) / *denominator);
 }
 

@@ -76,7 +76,8 @@ std::string expand_env_references(
     const std::function<std::optional<std::string>(const std::string&)>& lookup);
 
 // The kubelet's value for a resourceFieldRef: `quantity` divided by `divisor`, rounded up
-// (cpu in millicores, others in bytes). Error for an unparsable quantity.
+// (cpu in millicores, others in bytes); an empty or zero divisor means 1, as the apiserver stores
+// an unset divisor as "0". Error for an unparsable quantity.
 Result<std::string> resource_value(const std::string& resource, const std::string& quantity,
                                    const std::string& divisor);
 

@@ -243,9 +243,13 @@ TEST_CASE("resource_value") {
         CHECK(*resource_value("limits.memory", "1Ei", "1") == "1152921504606846976");
         CHECK(*resource_value("limits.memory", "1500k", "1M") == "2");
     }
+    SECTION("a zero divisor (the apiserver's default for an unset one) means 1") {
+        CHECK(*resource_value("limits.cpu", "1500m", "0") == "2");
+        CHECK(*resource_value("limits.memory", "1Ki", "0") == "1024");
+    }
     SECTION("bad quantities are errors") {
         CHECK_FALSE(resource_value("limits.memory", "12XB", "1"));
-        CHECK_FALSE(resource_value("limits.memory", "1", "0"));
+        CHECK_FALSE(resource_value("limits.memory", "1", "x"));
     }
 }
 
