@@ -1,0 +1,241 @@
+// `mirrord operator status [-n NS | -A]`: the sessions running in the cluster, as mirrord's
+// operator table (spec section 3, "Status display") extended with session, user, age and state.
+// We have no operator: everything is read from session Leases, copy pods and scale-down ledgers.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands/command.hpp"
+#include "common/config/config.hpp"
+#include "common/core/log.hpp"
+#include "common/core/strings.hpp"
+#include "common/kube/config_options.hpp"
+#include "common/kube/resources.hpp"
+#include "common/kube/rest_client.hpp"
+#include "common/session/copy_target.hpp"
+#include "common/session/lease.hpp"
+#include "common/session/scale_down.hpp"
+
+namespace mirrord::cli {
+namespace {
+
+using nlohmann::json;
+
+struct StatusArgs {
+    std::optional<std::string> namespace_;
+    bool all_namespaces = false;
+    std::optional<std::string> config_file;
+    std::string output = "table";
+};
+
+// One row: a session, or a ledger whose session Lease is gone ("orphaned": `reset` restores it).
+struct Row {
+    std::string target, namespace_, session, owner, state;
+    std::vector<std::string> copy_pods;
+    std::optional<std::pair<session::ScaleTarget, session::Ledger>> scale_down;
+    std::optional<session::Clock::time_point> started;
+};
+
+// "namespace/session id": sessions are unique per namespace only.
+std::string key_of(const std::string& namespace_, const std::string& id) {
+    return namespace_ + "/" + id;
+}
+
+Result<kube::KubeOptions> kube_options(const StatusArgs& args) {
+    kube::KubeOptions options;
+    if (args.config_file || std::getenv("MIRRORD_CONFIG_FILE") != nullptr) {
+        config::LoadOptions load_options;
+        load_options.path = args.config_file;
+        load_options.ide = true;
+        MIRRORD_TRY_ASSIGN(auto loaded, config::load(load_options));
+        options = kube::kube_options_from(loaded.config);
+    }
+    if (args.namespace_)
+        options.namespace_ = args.namespace_;
+    return options;
+}
+
+// Copy pod names by session key.
+Result<std::map<std::string, std::vector<std::string>>> copy_pods(kube::Client& client,
+                                                                  const std::string& namespace_) {
+    kube::ListOptions options;
+    options.label_selector = fmt::format("{},{}", session::session_label, session::copy_of_label);
+    MIRRORD_TRY_ASSIGN(auto pods, client.list(kube::kinds::pod.collection(namespace_), options));
+    std::map<std::string, std::vector<std::string>> found;
+    for (const auto& pod : pods["items"]) {
+        const auto& meta = pod["metadata"];
+        auto id = meta["labels"].value(session::session_label, "");
+        found[key_of(meta.value("namespace", ""), id)].push_back(meta.value("name", ""));
+    }
+    return found;
+}
+
+// Scale-down ledgers by session key.
+Result<std::map<std::string, std::pair<session::ScaleTarget, session::Ledger>>>
+ledgers(kube::Client& client, const std::string& namespace_) {
+    std::map<std::string, std::pair<session::ScaleTarget, session::Ledger>> found;
+    for (const auto& kind : {kube::kinds::deployment, kube::kinds::statefulset}) {
+        MIRRORD_TRY_ASSIGN(auto list, client.list(kind.collection(namespace_)));
+        for (const auto& item : list["items"]) {
+            auto ledger = session::read_ledger(item);
+            if (!ledger)
+                continue;
+            session::ScaleTarget target{kind, item["metadata"].value("namespace", ""),
+                                        item["metadata"].value("name", "")};
+            found[key_of(target.namespace_, ledger->session)] = {target, *ledger};
+        }
+    }
+    return found;
+}
+
+Result<std::vector<Row>> collect(kube::Client& client, const std::string& namespace_) {
+    MIRRORD_TRY_ASSIGN(auto sessions, session::list_sessions(client, namespace_));
+    MIRRORD_TRY_ASSIGN(auto pods, copy_pods(client, namespace_).wrap("listing copy pods"));
+    MIRRORD_TRY_ASSIGN(auto scaled,
+                       ledgers(client, namespace_).wrap("listing scale-down ledgers"));
+    std::vector<Row> rows;
+    for (const auto& record : sessions) {
+        auto key = key_of(record.namespace_, record.id);
+        Row row{record.target, record.namespace_, record.id, record.owner,
+                record.stale() ? "stale" : "active", pods[key], std::nullopt, record.started};
+        if (auto found = scaled.find(key); found != scaled.end()) {
+            row.scale_down = found->second;
+            scaled.erase(found);
+        }
+        rows.push_back(std::move(row));
+    }
+    for (auto& [key, entry] : scaled) {
+        auto& [target, ledger] = entry;
+        Row row{target.describe(), target.namespace_, ledger.session, ledger.owner, "orphaned",
+                pods[key], entry, session::parse_time(ledger.since)};
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// kubectl's age style: 42s, 5m, 3h, 2d.
+std::string age(const std::optional<session::Clock::time_point>& since) {
+    if (!since)
+        return "-";
+    auto elapsed = session::Clock::now() - *since;
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds < 120)
+        return fmt::format("{}s", seconds);
+    if (seconds < 7200)
+        return fmt::format("{}m", seconds / 60);
+    if (seconds < 172800)
+        return fmt::format("{}h", seconds / 3600);
+    return fmt::format("{}d", seconds / 86400);
+}
+
+json to_json(const std::vector<Row>& rows) {
+    json listed = json::array();
+    for (const auto& row : rows) {
+        json scale = nullptr;
+        if (row.scale_down)
+            scale = {{"workload", row.scale_down->first.describe()},
+                     {"replicas", row.scale_down->second.replicas},
+                     {"since", row.scale_down->second.since}};
+        listed.push_back({{"target", row.target},
+                          {"namespace", row.namespace_},
+                          {"copy_pods", row.copy_pods},
+                          {"scale_down", scale},
+                          {"session", row.session},
+                          {"user", row.owner},
+                          {"started", row.started ? session::micro_time(*row.started) : ""},
+                          {"state", row.state}});
+    }
+    return listed;
+}
+
+// mirrord's bordered table: "+---+" rules, " | " between cells.
+void print_table(const std::vector<std::vector<std::string>>& cells) {
+    std::vector<size_t> widths(cells.front().size(), 0);
+    for (const auto& line : cells)
+        for (size_t i = 0; i < line.size(); ++i)
+            widths[i] = std::max(widths[i], line[i].size());
+    std::string rule = "+";
+    for (auto width : widths)
+        rule += std::string(width + 2, '-') + "+";
+    std::cout << rule << '\n';
+    for (size_t n = 0; n < cells.size(); ++n) {
+        std::cout << "|";
+        for (size_t i = 0; i < widths.size(); ++i)
+            std::cout << ' ' << cells[n][i] << std::string(widths[i] - cells[n][i].size(), ' ')
+                      << " |";
+        std::cout << '\n';
+        if (n == 0 || n + 1 == cells.size())
+            std::cout << rule << '\n';
+    }
+}
+
+void print_rows(const std::vector<Row>& rows) {
+    if (rows.empty()) {
+        std::cout << "No active sessions\n";
+        return;
+    }
+    std::vector<std::vector<std::string>> cells = {{"Original Target", "Namespace",
+                                                    "Copy Pod Name", "Scale Down?", "Session",
+                                                    "User", "Age", "State"}};
+    for (const auto& row : rows) {
+        // mirrord marks scale-down with "*"; we add the replicas it will restore.
+        auto scale = row.scale_down
+                         ? fmt::format("* ({} replicas)", row.scale_down->second.replicas)
+                         : std::string{};
+        cells.push_back({row.target, row.namespace_,
+                         row.copy_pods.empty() ? "-" : join(row.copy_pods, ","), scale,
+                         row.session, row.owner, age(row.started), row.state});
+    }
+    print_table(cells);
+}
+
+Result<std::vector<Row>> run_status(const StatusArgs& args) {
+    MIRRORD_TRY_ASSIGN(auto options, kube_options(args));
+    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options));
+    return collect(*client, args.all_namespaces ? std::string{} : client->default_namespace());
+}
+
+} // namespace
+
+Command add_operator(CLI::App& parent) {
+    auto args = std::make_shared<StatusArgs>();
+    auto* app = parent.add_subcommand("operator", "Inspect mirrord sessions in the cluster");
+    app->require_subcommand(1);
+    auto* status = app->add_subcommand(
+        "status", "Print active sessions: target, namespace, copy pod, scale-down, session, "
+                  "user, age and state (active, stale, or orphaned: a scale-down whose session "
+                  "is gone; `mirrord reset` undoes stale and orphaned ones)");
+    auto* ns = status->add_option("-n,--namespace", args->namespace_,
+                                  "Namespace (default: the config's target.namespace, else the "
+                                  "kube context's)");
+    status->add_flag("-A,--all-namespaces", args->all_namespaces, "Sessions in every namespace")
+        ->excludes(ns);
+    status->add_option("-f,--config-file", args->config_file,
+                       "mirrord config file (kubeconfig, context and namespace)");
+    status->add_option("-o,--output", args->output, "Output format")
+        ->check(CLI::IsMember({"table", "json"}));
+    return {app, [args] {
+                auto rows = run_status(*args);
+                if (!rows) {
+                    log::error(std::move(rows).error().wrap("reading session status").message());
+                    return 1;
+                }
+                if (args->output == "json")
+                    std::cout << to_json(*rows).dump() << '\n';
+                else
+                    print_rows(*rows);
+                return 0;
+            }};
+}
+
+} // namespace mirrord::cli
