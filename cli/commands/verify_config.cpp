@@ -29,7 +29,7 @@ ordered_json success_json(const config::Loaded& loaded, bool resolved) {
     ordered_json out;
     out["type"] = "Success";
     out["config"] = {
-        {"path", target.path ? ordered_json(config::target_to_json(*target.path)) : nullptr},
+        {"path", target.path ? config::target_to_json(*target.path) : ordered_json(nullptr)},
         {"namespace", target.namespace_ ? ordered_json(*target.namespace_) : nullptr}};
     out["warnings"] = loaded.warnings;
     ordered_json kinds = ordered_json::array();

@@ -75,10 +75,10 @@ json agent_json(const AgentConfig& agent) {
 
 } // namespace
 
-json target_to_json(const Target& target) {
+nlohmann::ordered_json target_to_json(const Target& target) {
     if (target.kind == TargetKind::targetless)
         return "targetless";
-    json out = json::object();
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
     if (target.kind == TargetKind::label) {
         out["labels"] = target.labels;
         if (target.container)
@@ -91,7 +91,10 @@ json target_to_json(const Target& target) {
 }
 
 json to_resolved_json(const Config& config) {
-    json target = {{"path", config.target.path ? target_to_json(*config.target.path) : nullptr},
+    json path = nullptr;
+    if (config.target.path)
+        path = json::parse(target_to_json(*config.target.path).dump());
+    json target = {{"path", std::move(path)},
                    {"namespace", optional_json(config.target.namespace_)}};
     json feature = {{"env", env_json(config.env)},
                     {"copy_target", copy_target_json(config.copy_target)},

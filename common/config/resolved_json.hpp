@@ -8,7 +8,7 @@
 namespace mirrord::config {
 
 // mirrord's VerifiedTarget: "targetless", {"deployment": "x", "container": null}, or
-// {"labels": {...}} with "container" only when set.
-nlohmann::json target_to_json(const Target& target);
+// {"labels": {...}} with "container" only when set. Ordered as mirrord prints it (kind first).
+nlohmann::ordered_json target_to_json(const Target& target);
 
 } // namespace mirrord::config

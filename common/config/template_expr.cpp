@@ -34,7 +34,7 @@ Result<std::vector<Token>> tokenize(std::string_view expr) {
         } else if (c == '"' || c == '\'' || c == '`') {
             auto close = expr.find(c, i + 1);
             if (close == std::string_view::npos)
-                return fail("unterminated string in `{{{{{}}}}}`", expr);
+                return fail("unterminated string in `{{{{ {} }}}}`", trim(expr));
             tokens.push_back({Token::text, std::string(expr.substr(i + 1, close - i - 1))});
             i = close + 1;
         } else if (is_name_char(c)) {
@@ -48,7 +48,8 @@ Result<std::vector<Token>> tokenize(std::string_view expr) {
             tokens.push_back({Token::punct, std::string(1, c)});
             ++i;
         } else {
-            return fail("unsupported template expression `{{{{{}}}}}`: {}", expr, supported);
+            return fail("unsupported template expression `{{{{ {} }}}}`: {}", trim(expr),
+                        supported);
         }
     }
     tokens.push_back({Token::end, {}});
@@ -94,7 +95,7 @@ private:
         return true;
     }
     Error unsupported() const {
-        return fail("unsupported template expression `{{{{{}}}}}`: {}", trim(expr_), supported);
+        return fail("unsupported template expression `{{{{ {} }}}}`: {}", trim(expr_), supported);
     }
 
     Result<Value> term();

@@ -55,9 +55,13 @@ Result<bool> read_bool(const json& value, std::string_view path) {
 }
 
 Result<int> read_u16(const json& value, std::string_view path) {
+    // is_number_integer() covers both signed (YAML, TOML) and unsigned (JSON) integers.
     if (value.is_number_unsigned() && value.get<std::uint64_t>() <= 65535)
         return static_cast<int>(value.get<std::uint64_t>());
-    if (value.is_number_integer() || value.is_number_unsigned())
+    if (value.is_number_integer() && !value.is_number_unsigned() &&
+        value.get<std::int64_t>() >= 0 && value.get<std::int64_t>() <= 65535)
+        return static_cast<int>(value.get<std::int64_t>());
+    if (value.is_number_integer())
         return key_error(path, "invalid value {}: expected an integer from 0 to 65535",
                          value.dump());
     return key_error(path, "invalid type: expected an integer, found {}", type_name(value));

@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+
+#include "common/config/formats.hpp"
+
+using namespace mirrord::config;
+using nlohmann::json;
+
+TEST_CASE("config formats by extension") {
+    SECTION("json, no extension and stdin are JSON; yaml, yml and toml have their own") {
+        CHECK(*format_for_path(".mirrord/mirrord.json") == Format::json);
+        CHECK(*format_for_path("config") == Format::json);
+        CHECK(*format_for_path("-") == Format::json);
+        CHECK(*format_for_path("a.yaml") == Format::yaml);
+        CHECK(*format_for_path("a.yml") == Format::yaml);
+        CHECK(*format_for_path("dir.d/a.toml") == Format::toml);
+    }
+    SECTION("any other extension is mirrord's error") {
+        auto format = format_for_path("mirrord.ini");
+        REQUIRE_FALSE(format);
+        CHECK(format.error().message() ==
+              "the file has an invalid extension `ini`, must have one of: json, toml, yml, yaml");
+    }
+}
+
+TEST_CASE("the three formats give the same tree") {
+    const json expected = json::parse(R"({
+        "operator": true, "target": {"deployment": "kafka-consumer", "container": "consumer"},
+        "agent": {"ttl": 5}, "feature": {"env": {"include": ["A", "B"]}}})");
+    auto from_json = parse_document(expected.dump(), Format::json);
+    auto from_yaml = parse_document(R"(
+operator: true
+target:
+  deployment: kafka-consumer
+  container: consumer
+agent: {ttl: 5}
+feature:
+  env:
+    include: [A, B]
+)", Format::yaml);
+    auto from_toml = parse_document(R"(
+operator = true
+target = { deployment = "kafka-consumer", container = "consumer" }
+[agent]
+ttl = 5
+[feature.env]
+include = ["A", "B"]
+)", Format::toml);
+    REQUIRE(from_json);
+    REQUIRE(from_yaml);
+    REQUIRE(from_toml);
+    CHECK(*from_json == expected);
+    CHECK(*from_yaml == expected);
+    CHECK(*from_toml == expected);
+}
+
+TEST_CASE("YAML scalars are typed like YAML 1.2") {
+    auto tree = parse_document(R"(
+plain_bool: true
+quoted_bool: "true"
+int: 42
+negative: -7
+hex: 0x1f
+real: 2.5
+null_value: ~
+word: yes
+version: 1.2.3
+)", Format::yaml);
+    REQUIRE(tree);
+    CHECK((*tree)["plain_bool"] == json(true));
+    CHECK((*tree)["quoted_bool"] == json("true"));
+    CHECK((*tree)["int"] == json(42));
+    CHECK((*tree)["negative"] == json(-7));
+    CHECK((*tree)["hex"] == json(31));
+    CHECK((*tree)["real"] == json(2.5));
+    CHECK((*tree)["null_value"].is_null());
+    // YAML 1.1's yes/no booleans are plain strings in 1.2, as in mirrord's parser.
+    CHECK((*tree)["word"] == json("yes"));
+    CHECK((*tree)["version"] == json("1.2.3"));
+}
+
+TEST_CASE("syntax errors carry line and column") {
+    SECTION("JSON") {
+        auto tree = parse_document("{\n  \"a\": 1,\n  \"b\": tru\n}", Format::json);
+        REQUIRE_FALSE(tree);
+        CHECK_THAT(tree.error().message(), Catch::StartsWith("failed to parse Json: line 3, column"));
+        CHECK_THAT(tree.error().message(), Catch::Contains("invalid literal"));
+    }
+    SECTION("YAML") {
+        auto tree = parse_document("a: 1\nb: [1, 2\nc: 3\n", Format::yaml);
+        REQUIRE_FALSE(tree);
+        CHECK_THAT(tree.error().message(), Catch::StartsWith("failed to parse Yaml: line "));
+    }
+    SECTION("TOML") {
+        auto tree = parse_document("a = 1\nb = \n", Format::toml);
+        REQUIRE_FALSE(tree);
+        CHECK_THAT(tree.error().message(), Catch::StartsWith("failed to parse Toml: line 2, column"));
+    }
+}
+
+TEST_CASE("document shape limits") {
+    SECTION("the root must be an object") {
+        auto tree = parse_document("[1, 2]", Format::json);
+        REQUIRE_FALSE(tree);
+        CHECK_THAT(tree.error().message(), Catch::Contains("must be an object of keys, found a list"));
+    }
+    SECTION("empty YAML and TOML are empty configs, empty JSON is an error") {
+        CHECK(*parse_document("", Format::yaml) == json::object());
+        CHECK(*parse_document("# nothing\n", Format::toml) == json::object());
+        CHECK_FALSE(parse_document("", Format::json));
+    }
+    SECTION("deep nesting is refused instead of overflowing the stack") {
+        std::string deep = "{\"a\":" + std::string(200, '[') + std::string(200, ']') + "}";
+        auto tree = parse_document(deep, Format::json);
+        REQUIRE_FALSE(tree);
+        CHECK_THAT(tree.error().message(), Catch::Contains("nesting deeper than 64 levels"));
+        std::string deep_yaml = "a: " + std::string(100, '[') + std::string(100, ']') + "\n";
+        auto yaml = parse_document(deep_yaml, Format::yaml);
+        REQUIRE_FALSE(yaml);
+        CHECK_THAT(yaml.error().message(), Catch::Contains("nesting deeper than 64 levels"));
+    }
+    SECTION("YAML alias bombs are cut off") {
+        std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+        char prev = 'a';
+        for (char name = 'b'; name <= 'h'; ++name, ++prev)
+            bomb += fmt::format("{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n", name,
+                                name, prev, prev, prev, prev, prev, prev, prev, prev, prev, prev);
+        auto tree = parse_document(bomb, Format::yaml);
+        REQUIRE_FALSE(tree);
+        CHECK_THAT(tree.error().message(), Catch::Contains("too many values"));
+    }
+}
