@@ -73,7 +73,8 @@ class TestNamespace {
 public:
     explicit TestNamespace(kube::Client& admin) : admin_(admin) {
         name_ = "mirrord-it-" + session::new_session_id();
-        json object = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name_}}}};
+        json object = {
+            {"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name_}}}};
         auto created = admin_.create(kube::kinds::namespace_.collection(""), object);
         if (!created)
             FAIL("creating namespace " << name_ << ": " << created.error().message());

@@ -26,13 +26,18 @@ std::string start_session(kube::Client& client, const std::string& namespace_,
     auto pod = session::build_copy_pod(*resolved, {}, "busybox:1", lease.record().id,
                                        lease.owner_reference());
     REQUIRE(session::create_copy_pod(client, pod, 30s, {}, {}));
-    REQUIRE(session::scale_down(client, target, lease.record(), holder_is_gone(client, namespace_)));
+    auto gone = holder_is_gone(client, namespace_);
+    REQUIRE(session::scale_down(client, target, lease.record(), gone));
     return pod["metadata"].value("name", "");
 }
 
 bool gone(kube::Client& client, const std::string& path) {
     auto current = client.get_optional(path);
     return current && !current->has_value();
+}
+
+std::string pod_path(const std::string& namespace_, const std::string& name) {
+    return kube::kinds::pod.object(namespace_, name);
 }
 
 int replicas(kube::Client& client, const std::string& namespace_) {
@@ -63,7 +68,7 @@ TEST_CASE("reap_session on a real cluster", "[session]") {
         CHECK(replicas(*admin, ns.name()) == 3);
         auto deployment = admin->get(kube::kinds::deployment.object(ns.name(), "consumer"));
         CHECK_FALSE(session::read_ledger(*deployment));
-        CHECK(wait_until(10s, [&] { return gone(*admin, kube::kinds::pod.object(ns.name(), copy)); }));
+        CHECK(wait_until(10s, [&] { return gone(*admin, pod_path(ns.name(), copy)); }));
         CHECK(gone(*admin, kube::kinds::lease.object(ns.name(), session::lease_name(id))));
 
         auto second = session::reap_session(*admin, ns.name(), id);
@@ -91,7 +96,7 @@ TEST_CASE("mirrord reset after a dead session", "[session]") {
                           "deleted session lease {0}/mirrord-session-{2}\n",
                           ns.name(), copy, dead.record().id));
         CHECK(replicas(*admin, ns.name()) == 3);
-        CHECK(wait_until(10s, [&] { return gone(*admin, kube::kinds::pod.object(ns.name(), copy)); }));
+        CHECK(wait_until(10s, [&] { return gone(*admin, pod_path(ns.name(), copy)); }));
         CHECK(gone(*admin, kube::kinds::lease.object(ns.name(), dead.record().lease_name)));
 
         auto again = run_mirrord(admin_kubeconfig(), {"reset", "-n", ns.name()});
@@ -101,7 +106,8 @@ TEST_CASE("mirrord reset after a dead session", "[session]") {
     SECTION("leaves a live session alone, unless --all") {
         auto live = create_session(*admin, ns.name(), "consumer");
         start_session(*admin, ns.name(), live);
-        auto run = run_mirrord(admin_kubeconfig(), {"reset", "deployment/consumer", "-n", ns.name()});
+        auto run =
+            run_mirrord(admin_kubeconfig(), {"reset", "deployment/consumer", "-n", ns.name()});
         CHECK(run.exit_code == 0);
         CHECK(run.out == "nothing to reset\n");
         CHECK(replicas(*admin, ns.name()) == 0);

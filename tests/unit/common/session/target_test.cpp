@@ -48,7 +48,8 @@ TEST_CASE("pod_from_template", "[session]") {
         CHECK((*pod)["spec"]["containers"][0]["name"] == "job");
     }
     SECTION("a workload without a template is an error naming it") {
-        json bare = {{"kind", "Deployment"}, {"metadata", {{"name", "web"}}}, {"spec", json::object()}};
+        json bare = {
+            {"kind", "Deployment"}, {"metadata", {{"name", "web"}}}, {"spec", json::object()}};
         auto pod = session::pod_from_template(bare, kube::kinds::deployment);
         REQUIRE_FALSE(pod);
         CHECK(pod.error().message() == "Deployment web has no pod template");
