@@ -49,6 +49,7 @@ int run(int argc, char** argv) {
     commands.push_back(add_reset(app));
     commands.push_back(add_operator(app));
     commands.push_back(add_exec(app));
+    commands.push_back(add_env(app));
     commands.push_back(add_session_guardian(app));
 
     try {

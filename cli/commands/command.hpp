@@ -21,5 +21,6 @@ Command add_reset(CLI::App& parent);
 Command add_operator(CLI::App& parent);
 Command add_session_guardian(CLI::App& parent);
 Command add_exec(CLI::App& parent);
+Command add_env(CLI::App& parent);
 
 } // namespace mirrord::cli
