@@ -1,0 +1,14 @@
+# End-to-end tests: whole `mirrord` scenarios against the real cluster of scripts/testenv
+# (testenv/README.md). They carry the ctest label `e2e`: ctest -L e2e. Each file is one ctest
+# entry; it gets the binary under test as its first argument and works in its own namespaces.
+set(MIRRORD_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+#   env          exec -- env: kubelet-style resolution, feature.env by config and flags, errors
+#   env_command  mirrord env: sh/dotenv/json, secret redaction, read-only
+#   process      exit statuses, signals (kill and Ctrl+C on a pty), nested guard
+#   output       no secret or token at -vv/-vvv, JSON progress
+foreach(case env env_command process output)
+    add_test(NAME "e2e: exec ${case}"
+             COMMAND python3 ${MIRRORD_E2E_DIR}/exec/${case}_test.py $<TARGET_FILE:mirrord> -v)
+    set_tests_properties("e2e: exec ${case}" PROPERTIES LABELS e2e TIMEOUT 300)
+endforeach()
