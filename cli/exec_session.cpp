@@ -43,8 +43,12 @@ Status undo_stale_sessions(kube::Client& client, const session::ResolvedTarget& 
     if (!reaped)
         return std::move(reaped).error().wrap("undoing stale sessions of " + target.object_path());
     for (const auto& [record, report] : *reaped) {
-        progress.info(fmt::format("undid stale session {} of {} ({})", record.id, record.target,
-                                  record.owner));
+        if (report.error) // scale_down below takes its ledger over, keeping the original count
+            progress.warning(fmt::format("could not undo stale session {}: {}", record.id,
+                                         *report.error));
+        else
+            progress.info(fmt::format("undid stale session {} of {} ({})", record.id,
+                                      record.target, record.owner));
         for (const auto& warning : report.warnings)
             progress.warning(warning);
     }

@@ -77,7 +77,8 @@ json to_json(const Reaped& reaped) {
                             {"target", record.target},
                             {"owner", record.owner},
                             {"actions", report.actions},
-                            {"warnings", report.warnings}});
+                            {"warnings", report.warnings},
+                            {"error", report.error ? json(*report.error) : json(nullptr)}});
     return sessions;
 }
 
@@ -129,7 +130,14 @@ Command add_reset(CLI::App& parent) {
                     std::cout << to_json(*reaped).dump() << '\n';
                 else
                     print_text(*reaped);
-                return 0;
+                int status = 0;
+                for (const auto& [record, report] : *reaped) {
+                    if (report.error) {
+                        log::error(fmt::format("session {}: {}", record.id, *report.error));
+                        status = 1;
+                    }
+                }
+                return status;
             }};
 }
 

@@ -100,6 +100,20 @@ Result<ReapReport> reap_session(kube::Client& client, const std::string& namespa
     return report;
 }
 
+namespace {
+
+ReapReport reap_or_report(kube::Client& client, const std::string& namespace_,
+                          const std::string& id) {
+    auto report = reap_session(client, namespace_, id);
+    if (report)
+        return std::move(*report);
+    ReapReport failed;
+    failed.error = report.error().message();
+    return failed;
+}
+
+} // namespace
+
 Result<std::vector<std::pair<SessionRecord, ReapReport>>>
 reap_sessions(kube::Client& client, const std::string& namespace_, const std::string& target,
               ReapScope scope) {
@@ -112,8 +126,7 @@ reap_sessions(kube::Client& client, const std::string& namespace_, const std::st
                              session.target.rfind(target + "/", 0) == 0;
         if (!wanted_target || (scope == ReapScope::stale && !session.stale()))
             continue;
-        MIRRORD_TRY_ASSIGN(auto report, reap_session(client, session.namespace_, session.id));
-        reaped.push_back({session, std::move(report)});
+        reaped.push_back({session, reap_or_report(client, session.namespace_, session.id)});
     }
     // Ledgers whose Lease is gone: the session died after (or while) deleting its Lease.
     MIRRORD_TRY_ASSIGN(auto found, ledgers(client, namespace_));
@@ -127,8 +140,7 @@ reap_sessions(kube::Client& client, const std::string& namespace_, const std::st
         orphan.namespace_ = workload.namespace_;
         orphan.owner = ledger.owner;
         orphan.target = workload.describe();
-        MIRRORD_TRY_ASSIGN(auto report, reap_session(client, workload.namespace_, ledger.session));
-        reaped.push_back({orphan, std::move(report)});
+        reaped.push_back({orphan, reap_or_report(client, workload.namespace_, ledger.session)});
     }
     return reaped;
 }

@@ -3,6 +3,7 @@
 // session Lease. Every step is idempotent and tolerates objects that are already gone, so exec,
 // its guardian, a later exec, `ls` and `reset` can all run it for the same session safely.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ namespace mirrord::session {
 struct ReapReport {
     std::vector<std::string> actions;  // "restored deployment default/x to 3 replicas"
     std::vector<std::string> warnings; // e.g. replicas changed by someone else
+    std::optional<std::string> error;  // set when the session could not be fully undone
 };
 
 // Undoes everything session `id` changed in `namespace_`, then deletes its Lease. API failures
@@ -28,7 +30,8 @@ enum class ReapScope { stale, all };
 
 // Reaps the sessions of `namespace_` (all namespaces when empty) in `scope`, whose target is
 // `target` (any target when empty), and restores scale-down ledgers whose session Lease no
-// longer exists. Returns one report per session reaped.
+// longer exists. Returns one report per session reaped; a session that cannot be undone does not
+// stop the others: its report carries the error.
 Result<std::vector<std::pair<SessionRecord, ReapReport>>>
 reap_sessions(kube::Client& client, const std::string& namespace_, const std::string& target,
               ReapScope scope);

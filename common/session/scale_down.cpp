@@ -69,6 +69,8 @@ std::vector<std::string> scale_back_risks(kube::Client& client, const ScaleTarge
     auto hpas = client.list(
         kube::custom_resource("autoscaling", "v2", "horizontalpodautoscalers").collection(
             target.namespace_));
+    if (!hpas) // not fatal: the scale-down itself is what matters; say why the check was skipped
+        log::debug("skipping the HorizontalPodAutoscaler check: {}", hpas.error().message());
     if (hpas) {
         for (const auto& hpa : (*hpas)["items"]) {
             const auto& ref = hpa["spec"].value("scaleTargetRef", json::object());
