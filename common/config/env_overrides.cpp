@@ -3,10 +3,20 @@
 #include <cstdlib>
 
 #include "common/config/target.hpp"
+#include "common/config/utf8.hpp"
 #include "common/config/values.hpp"
 
 namespace mirrord::config {
 namespace {
+
+// Every variable apply_env_overrides() reads.
+constexpr const char* read_variables[] = {
+    "MIRRORD_IMPERSONATED_TARGET", "MIRRORD_TARGET_NAMESPACE", "MIRRORD_AGENT_NAMESPACE",
+    "MIRRORD_AGENT_RUST_LOG", "MIRRORD_AGENT_IMAGE", "MIRRORD_AGENT_TTL",
+    "MIRRORD_AGENT_STARTUP_TIMEOUT", "MIRRORD_OVERRIDE_ENV_VARS_INCLUDE",
+    "MIRRORD_OVERRIDE_ENV_VARS_EXCLUDE", "MIRRORD_OVERRIDE_ENV_VARS_FILE",
+    "MIRRORD_ENV_LOAD_FROM_PROCESS", "MIRRORD_KUBECONFIG", "MIRRORD_KUBE_CONTEXT", "MIRRORD_KEY",
+    "MIRRORD_ACCEPT_INVALID_CERTIFICATES", "MIRRORD_OPERATOR_ENABLE"};
 
 Error invalid_value(std::string_view name, std::string_view value, std::string_view why) {
     return fail("invalid {} value `{}`: {}", name, value, why);
@@ -101,6 +111,12 @@ std::optional<std::string> EnvSource::get(const std::string& name) const {
 }
 
 Status apply_env_overrides(Config& config, const EnvSource& env) {
+    // Rust's env::var refuses non-UTF-8 values; so do we, before any of them is used.
+    for (const char* name : read_variables) {
+        auto value = env.get(name);
+        if (value && invalid_utf8_offset(*value))
+            return fail("invalid {} value: it is not valid UTF-8", name);
+    }
     MIRRORD_TRY(apply_target(config, env));
     MIRRORD_TRY(apply_agent(config.agent, env));
     MIRRORD_TRY(apply_env_feature(config.env, env));

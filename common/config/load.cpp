@@ -10,6 +10,7 @@
 #include "common/config/parse.hpp"
 #include "common/config/session.hpp"
 #include "common/config/template.hpp"
+#include "common/config/utf8.hpp"
 #include "common/config/verify.hpp"
 #include "common/core/files.hpp"
 
@@ -77,11 +78,17 @@ Result<Loaded> load_text_unguarded(std::string_view text, const std::string& pat
     auto format = format_for_path(path).wrap(shown);
     if (!format)
         return std::move(format).error();
+    if (auto bad = invalid_utf8_offset(text))
+        return fail("{}: failed to read the file: {}: stream did not contain valid UTF-8", shown,
+                    line_column(text, *bad));
     auto [key, generated] = resolve_key(text, *format, env);
     auto rendered = render_template(text, template_context(env, key))
                         .wrap(fmt::format("{}: failed to render template", shown));
     if (!rendered)
         return std::move(rendered).error();
+    // get_env() can bring in bytes the file itself did not have.
+    if (auto bad = invalid_utf8_offset(*rendered))
+        return fail("{}: failed to render template: a rendered value is not valid UTF-8", shown);
     MIRRORD_TRY_ASSIGN(auto tree, parse_document(*rendered, *format).wrap(shown));
     Loaded loaded;
     MIRRORD_TRY(check_keys(tree, loaded.warnings).wrap(shown));

@@ -275,3 +275,27 @@ TEST_CASE("loading from files") {
                                                  "type: expected true or false, found an integer");
     }
 }
+
+TEST_CASE("text that is not UTF-8 is refused, as mirrord does") {
+    ScopedEnv env;
+    SECTION("in the file, with its position") {
+        CHECK(load_error("{\n  \"kube_context\": \"a\x8a\"\n}") ==
+              "mirrord.json: failed to read the file: line 2, column 21: stream did not contain "
+              "valid UTF-8");
+        CHECK_THAT(load_error("a: \xed\xa0\x80\n", "m.yaml"), Catch::Contains("valid UTF-8"));
+        CHECK_THAT(load_error("a = \"\xc0\xaf\"\n", "m.toml"), Catch::Contains("valid UTF-8"));
+    }
+    SECTION("in a MIRRORD_* variable") {
+        env.set("MIRRORD_KUBE_CONTEXT", "ctx\xff");
+        CHECK(load_error("{}") == "invalid MIRRORD_KUBE_CONTEXT value: it is not valid UTF-8");
+    }
+    SECTION("brought in by a template") {
+        env.set("MIRRORD_TEST_BYTES", "\xfe");
+        CHECK(load_error(R"({"kube_context": "{{ get_env(name='MIRRORD_TEST_BYTES') }}"})") ==
+              "mirrord.json: failed to render template: a rendered value is not valid UTF-8");
+    }
+    SECTION("valid multi-byte text passes") {
+        auto loaded = load_ok("{\"kube_context\": \"kontekst-\xc5\xbc\xf0\x9f\x9a\x80\"}");
+        CHECK(loaded.config.kube_context == std::optional<std::string>("kontekst-\xc5\xbc\xf0\x9f\x9a\x80"));
+    }
+}
