@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -12,6 +15,7 @@
 #include <spawn.h>
 #include <unistd.h>
 
+#include "common/config/env_apply.hpp"
 #include "common/core/log.hpp"
 #include "common/kube/resources.hpp"
 #include "common/kube/rest_client.hpp"
@@ -49,6 +53,34 @@ std::string self_path() {
 void wait_for_parent_exit(pid_t parent) {
     while (getppid() == parent)
         std::this_thread::sleep_for(200ms);
+}
+
+// Processes whose environment holds MIRRORD_EXEC_SESSION=<session>: the app exec started and
+// what the app started. The Lease's pid alone misses both a SIGKILL between spawning the app and
+// recording its pid, and an app behind a wrapper (`npm start`, `sh -c`), whose SIGTERM does not
+// reach the real app (both seen in tests/crash/sigkill_rounds_test.py).
+std::vector<pid_t> session_processes(const std::string& session) {
+    std::vector<pid_t> found;
+    const std::string marker = std::string(config::session_marker_var) + "=" + session;
+    std::error_code error; // the error_code overloads: no filesystem_error escapes the guardian
+    for (std::filesystem::directory_iterator it("/proc", error), last; !error && it != last;
+         it.increment(error)) {
+        auto name = it->path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        std::ifstream file(it->path() / "environ", std::ios::binary); // unreadable: not ours
+        std::string environment((std::istreambuf_iterator<char>(file)), {});
+        for (size_t start = 0, end = 0; start < environment.size(); start = end + 1) {
+            end = environment.find('\0', start);
+            if (end == std::string::npos)
+                end = environment.size();
+            if (environment.compare(start, end - start, marker) == 0) {
+                found.push_back(static_cast<pid_t>(std::stol(name)));
+                break;
+            }
+        }
+    }
+    return found;
 }
 
 } // namespace
@@ -97,6 +129,8 @@ int run_guardian(const GuardianArgs& args) {
     if (lease)
         if (auto record = session::record_from_lease(**lease); record && record->child_pid > 0)
             ::kill(record->child_pid, SIGTERM);
+    for (pid_t pid : session_processes(args.session))
+        ::kill(pid, SIGTERM);
     log::warn("mirrord exec (pid {}) ended without cleaning up; undoing session {}", args.parent,
               args.session);
     auto reaped = session::reap_session(**client, args.namespace_, args.session);
