@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """`mirrord exec` killed with SIGKILL at a random moment leaves nothing broken (issue 6).
 
-Each round starts `mirrord exec -f .copy_scaledown.json -- sleep 60.<n>` and SIGKILLs exec after
-a random 0-3 s (skewed towards the start), so some rounds hit setup (Lease created, copy pod pending, scale-down under
-way) and some the child's run. Within 15 s of the kill the guardian must have restored the
-deployment to its replicas, removed the ledger annotation, the copy pod and the Lease, and
-stopped the child. Prints the restore time per round and min/median/max.
+Each round starts `mirrord exec -f .copy_scaledown.json -- sleep 60.<n>` (every other round
+behind `sh -c '... & wait'`) and SIGKILLs exec after a random 0-3 s (skewed towards the start),
+so some rounds hit setup (Lease created, copy pod pending, scale-down under way) and some the
+app's run. Within 15 s of the kill the guardian must have restored the deployment to its
+replicas, removed the ledger annotation, the copy pod and the Lease, and stopped the app (the
+`sleep`, also when a wrapper started it). Prints the restore time per round and
+min/median/max.
 
     sigkill_rounds_test.py PATH/TO/mirrord
 Env: CRASH_ROUNDS (default 20), CRASH_SEED (default: random, printed), CRASH_MAX_DELAY (3 s).
@@ -30,18 +32,23 @@ def phase_of(stderr):
     steps = re.findall(r"(resolving target|starting session|session \w+ started|copying target|"
                        r"target copy created|scaling down|waiting for \d+ pods? to terminate|"
                        r"scaled down|Ready!)", stderr)
-    return steps[-1] if steps else "before any output"
+    return re.sub(r"session \w+ started", "session started", steps[-1]) if steps \
+        else "before any output"
 
 
 def one_round(scenario, number, delay):
     child = scenario.sleeper()
-    run = scenario.exec(child, f"round{number}")
+    # Even rounds run the app behind a wrapper (as `npm start` or a shell script would): what
+    # the app started must stop too, not only the process exec spawned.
+    wrapped = number % 2 == 0
+    command = ["sh", "-c", f"{' '.join(child)} & wait"] if wrapped else child
+    run = scenario.exec(command, f"round{number}")
     time.sleep(delay)  # the random kill moment, not a wait for something
     assert run.process.poll() is None, \
         f"round {number}: exec exited by itself ({run.process.returncode}):\n{run.describe()}"
-    guardian = harness.guardian_of(run.pid)
     os.kill(run.pid, signal.SIGKILL)
     killed = time.monotonic()
+    guardian = harness.guardian_of(run.pid)  # its argv names exec's pid; None if none started
     run.process.wait()
     phase = phase_of(run.stderr())
 
@@ -58,7 +65,8 @@ def one_round(scenario, number, delay):
         raise AssertionError(f"round {number} (killed after {delay:.2f} s, at '{phase}'): "
                              f"{error}\n{run.describe()}")
     restore = time.monotonic() - killed
-    log(f"round {number:2}: killed after {delay:.2f} s at '{phase}'; restored in {restore:.2f} s")
+    log(f"round {number:2}{' (wrapped app)' if wrapped else ''}: killed after {delay:.2f} s at "
+        f"'{phase}'; restored in {restore:.2f} s")
     scenario.wait_remote_consumers()  # the next round starts from a normally running workload
     return phase, restore
 
