@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/config/formats.hpp"
+#include "common/config/utf8.hpp"
 
 namespace mirrord::config {
 namespace {
@@ -76,6 +77,9 @@ Result<json> Converter::convert(const YAML::Node& node, int depth) {
         return at(node, fmt::format("nesting deeper than {} levels", max_config_depth));
     switch (node.Type()) {
     case YAML::NodeType::Scalar:
+        // yaml-cpp decodes escapes such as "\N" to bytes that are not UTF-8.
+        if (invalid_utf8_offset(node.Scalar()))
+            return at(node, "the value is not valid UTF-8");
         return scalar_to_json(node);
     case YAML::NodeType::Sequence:
         return convert_sequence(node, depth);
@@ -100,6 +104,8 @@ Result<json> Converter::convert_map(const YAML::Node& node, int depth) {
     for (const auto& entry : node) {
         if (!entry.first.IsScalar())
             return at(entry.first, "a key must be a plain value, not a list or a map");
+        if (invalid_utf8_offset(entry.first.Scalar()))
+            return at(entry.first, "the key is not valid UTF-8");
         MIRRORD_TRY_ASSIGN(auto value, convert(entry.second, depth + 1));
         out[entry.first.Scalar()] = std::move(value);
     }

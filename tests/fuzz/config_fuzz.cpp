@@ -4,6 +4,7 @@
 // The first byte picks the format ('0' JSON, '1' YAML, '2' TOML, modulo 3) and bit 2 of it
 // whether a missing target counts as targetless; the rest is the file.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -31,8 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             (void)mirrord::config::to_resolved_json(loaded->config).dump();
         else
             (void)loaded.error().message().size();
+    } catch (const std::exception& e) {
+        // An exception escaping load_text() or to_resolved_json() is a bug as real as a crash.
+        std::fprintf(stderr, "config_fuzz: exception escaped: %s\n", e.what());
+        std::abort();
     } catch (...) {
-        // An exception escaping load_text() is a bug as real as a crash.
         std::abort();
     }
     return 0;

@@ -129,3 +129,11 @@ TEST_CASE("document shape limits") {
         CHECK_THAT(tree.error().message(), Catch::Contains("too many values"));
     }
 }
+
+TEST_CASE("YAML escapes that decode to invalid UTF-8 are errors, not bad strings") {
+    // yaml-cpp turns "\N" (next line) and "\x85" into a lone 0x85 byte.
+    auto tree = parse_document("a: \"x\\N\"\n", Format::yaml);
+    REQUIRE_FALSE(tree);
+    CHECK(tree.error().message() ==
+          "failed to parse Yaml: line 1, column 4: the value is not valid UTF-8");
+}
