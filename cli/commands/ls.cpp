@@ -47,7 +47,9 @@ Result<std::vector<std::string>> target_types(const LsArgs& args) {
     }
 }
 
-Result<kube::KubeOptions> kube_options(const LsArgs& args) {
+// Cluster options from -f / MIRRORD_CONFIG_FILE and -n; `copy_target` reports whether the
+// config enables copy_target (then targets need not be ready, as in mirrord).
+Result<kube::KubeOptions> kube_options(const LsArgs& args, bool& copy_target) {
     kube::KubeOptions options;
     if (args.config_file || std::getenv("MIRRORD_CONFIG_FILE") != nullptr) {
         config::LoadOptions load_options;
@@ -55,6 +57,7 @@ Result<kube::KubeOptions> kube_options(const LsArgs& args) {
         load_options.ide = true; // ls is how a target gets chosen; none is needed yet
         MIRRORD_TRY_ASSIGN(auto loaded, config::load(load_options));
         options = kube::kube_options_from(loaded.config);
+        copy_target = loaded.config.copy_target.enabled;
     }
     if (args.namespace_)
         options.namespace_ = args.namespace_;
@@ -63,15 +66,17 @@ Result<kube::KubeOptions> kube_options(const LsArgs& args) {
 
 Result<json> run_ls(const LsArgs& args) {
     MIRRORD_TRY_ASSIGN(auto types, target_types(args));
-    MIRRORD_TRY_ASSIGN(auto options, kube_options(args));
+    bool copy_target = false;
+    MIRRORD_TRY_ASSIGN(auto options, kube_options(args, copy_target));
     MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options));
     const bool rich = env_true("MIRRORD_LS_RICH_OUTPUT");
-    kube::TargetQuery query{client->default_namespace(), types, rich};
+    // Rich output lists unavailable targets too, marked available=false.
+    kube::TargetQuery query{client->default_namespace(), types, rich || copy_target};
     MIRRORD_TRY_ASSIGN(auto targets, kube::list_targets(*client, query));
     if (!rich) {
         json paths = json::array();
         for (const auto& target : targets)
-            if (target.available)
+            if (target.available || copy_target)
                 paths.push_back(target.path);
         return paths;
     }
