@@ -1,5 +1,6 @@
 #include "cli/exec_session.hpp"
 
+#include <set>
 #include <thread>
 
 #include <unistd.h>
@@ -36,22 +37,40 @@ std::chrono::seconds termination_budget(const nlohmann::json& pod) {
     return std::chrono::seconds(pod["spec"].value("terminationGracePeriodSeconds", 30) + 60);
 }
 
+Status undo_session(kube::Client& client, const session::ResolvedTarget& target,
+                    const std::string& id, const std::string& why, ProgressTask& progress) {
+    auto reaped = session::reap_session(client, target.namespace_, id);
+    if (!reaped) {
+        // scale_down below takes its ledger over, keeping the original count
+        progress.warning(fmt::format("could not undo {} session {}: {}", why, id,
+                                     reaped.error().message()));
+        return {};
+    }
+    progress.info(fmt::format("undid {} session {} of {}", why, id, target.object_path()));
+    for (const auto& warning : reaped->warnings)
+        progress.warning(warning);
+    return {};
+}
+
+// Sessions of this target whose owners died: stale Leases, and a scale-down ledger on the
+// target whose Lease is gone. Only the Lease list is read; the ledger is on the target itself.
 Status undo_stale_sessions(kube::Client& client, const session::ResolvedTarget& target,
                            ProgressTask& progress) {
-    auto reaped = session::reap_sessions(client, target.namespace_, target.object_path(),
-                                         session::ReapScope::stale);
-    if (!reaped)
-        return std::move(reaped).error().wrap("undoing stale sessions of " + target.object_path());
-    for (const auto& [record, report] : *reaped) {
-        if (report.error) // scale_down below takes its ledger over, keeping the original count
-            progress.warning(fmt::format("could not undo stale session {}: {}", record.id,
-                                         *report.error));
+    auto sessions = session::list_sessions(client, target.namespace_, /*from_cache=*/true);
+    if (!sessions)
+        return std::move(sessions).error().wrap("looking for stale sessions of " +
+                                                target.object_path());
+    std::set<std::string> live;
+    auto prefix = target.object_path() + "/";
+    for (const auto& record : *sessions) {
+        bool same_target = record.target == target.object_path() || record.target.rfind(prefix, 0) == 0;
+        if (same_target && record.stale())
+            MIRRORD_TRY(undo_session(client, target, record.id, "stale", progress));
         else
-            progress.info(fmt::format("undid stale session {} of {} ({})", record.id,
-                                      record.target, record.owner));
-        for (const auto& warning : report.warnings)
-            progress.warning(warning);
+            live.insert(record.id);
     }
+    if (auto ledger = session::read_ledger(target.workload); ledger && !live.count(ledger->session))
+        MIRRORD_TRY(undo_session(client, target, ledger->session, "orphaned", progress));
     return {};
 }
 
@@ -105,6 +124,7 @@ Status ExecSession::create_copy(const config::Config& config, ProgressTask& prog
         return std::move(created).error();
     }
     copy_pod_ = std::move(*created);
+    changes_.copy_pods.push_back(name);
     task.success(fmt::format("target copy created: pod {}", name));
     return {};
 }
@@ -129,6 +149,7 @@ Status ExecSession::scale_down(ProgressTask& progress) {
                 return record.stale();
         return true;
     };
+    changes_.scaled.push_back(*scale_target); // before the PATCH: an undo must try it
     auto ledger = session::scale_down(client_, *scale_target, lease_->record(), holder_is_gone);
     if (!ledger)
         return fail_task(std::move(ledger).error());
@@ -174,7 +195,7 @@ Status ExecSession::finish(ProgressTask& progress) {
     if (finished_)
         return {};
     auto task = progress.subtask("restoring the cluster");
-    auto reaped = session::reap_session(client_, target_.namespace_, id());
+    auto reaped = session::reap_session(client_, target_.namespace_, id(), changes_);
     if (!reaped) {
         task.failure();
         return std::move(reaped).error().wrap(fmt::format(

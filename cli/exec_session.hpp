@@ -19,6 +19,7 @@
 #include "common/kube/connection.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/session/lease.hpp"
+#include "common/session/reaper.hpp"
 #include "common/session/target.hpp"
 
 namespace mirrord::cli {
@@ -55,6 +56,7 @@ private:
     session::ResolvedTarget target_; // a copy: the caller's may move while the session lives
     std::optional<session::SessionLease> lease_;
     std::optional<nlohmann::json> copy_pod_;
+    session::SessionChanges changes_; // what finish() undoes, so it needs no scans
     bool finished_ = false;
 };
 

@@ -209,6 +209,8 @@ Result<json> Client::list(const std::string& path, const ListOptions& options) {
             query.emplace_back("labelSelector", options.label_selector);
         if (!options.field_selector.empty())
             query.emplace_back("fieldSelector", options.field_selector);
+        if (!options.resource_version.empty() && continue_token.empty())
+            query.emplace_back("resourceVersion", options.resource_version);
         if (!continue_token.empty())
             query.emplace_back("continue", continue_token);
         MIRRORD_TRY_ASSIGN(auto page, get(path, query));

@@ -63,6 +63,9 @@ struct ListOptions {
     std::string label_selector;
     std::string field_selector;
     int limit = 500;
+    // "0" lets the apiserver answer from its watch cache at once. Without it a list is a
+    // consistent read, which right after a write waits for the cache to catch up (tens of ms).
+    std::string resource_version;
 };
 
 class Client {

@@ -109,7 +109,7 @@ Result<std::vector<TargetEntry>> list_targets(Client& client, const TargetQuery&
             if (probe.status == 404)
                 continue; // no Argo Rollouts CRD in this cluster
         }
-        MIRRORD_TRY_ASSIGN(auto list, client.list(path, {not_mirrord_selector, "", 500}));
+        MIRRORD_TRY_ASSIGN(auto list, client.list(path, {not_mirrord_selector, "", 500, "0"}));
         for (const auto& object : list.value("items", json::array()))
             add_entries(listed.type, object, query.include_unavailable, entries);
     }

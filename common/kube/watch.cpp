@@ -102,7 +102,7 @@ StreamResult run_stream(Client& client, const std::string& path, const WatchOpti
 Status relist(Client& client, const std::string& path, const WatchOptions& options,
               std::string& resource_version, const WatchHandler& handler, bool& handler_stopped) {
     MIRRORD_TRY_ASSIGN(auto list,
-                       client.list(path, {options.label_selector, options.field_selector, 500}));
+                       client.list(path, {options.label_selector, options.field_selector, 500, ""}));
     resource_version = list.value("metadata", json::object()).value("resourceVersion", "");
     handler_stopped = !handler(WatchEvent{"RELISTED", std::move(list)});
     return {};

@@ -191,14 +191,22 @@ Result<std::vector<std::string>> delete_copy_pods(kube::Client& client,
     auto pods = client.list(kube::kinds::pod.collection(namespace_), options);
     if (!pods)
         return std::move(pods).error().wrap("listing copy pods of session " + session_id);
+    std::vector<std::string> names;
+    for (const auto& pod : (*pods)["items"])
+        names.push_back(pod["metadata"].value("name", ""));
+    return delete_pods_named(client, namespace_, names);
+}
+
+Result<std::vector<std::string>> delete_pods_named(kube::Client& client,
+                                                   const std::string& namespace_,
+                                                   const std::vector<std::string>& names) {
     std::vector<std::string> deleted;
-    for (const auto& pod : (*pods)["items"]) {
-        auto name = pod["metadata"].value("name", "");
+    for (const auto& name : names) {
         auto removed = client.remove(kube::kinds::pod.object(namespace_, name));
         if (!removed)
             return std::move(removed).error().wrap("deleting copy pod " + name);
         if (*removed) // false: the garbage collector or another reaper was first
-            deleted.push_back(std::move(name));
+            deleted.push_back(name);
     }
     return deleted;
 }

@@ -46,4 +46,9 @@ Result<std::vector<std::string>> delete_copy_pods(kube::Client& client,
                                                   const std::string& namespace_,
                                                   const std::string& session_id);
 
+// Deletes the pods `names` in `namespace_`; returns those that still existed.
+Result<std::vector<std::string>> delete_pods_named(kube::Client& client,
+                                                   const std::string& namespace_,
+                                                   const std::vector<std::string>& names);
+
 } // namespace mirrord::session

@@ -172,8 +172,10 @@ Status delete_lease(kube::Client& client, const std::string& namespace_, const s
 }
 
 Result<std::vector<SessionRecord>> list_sessions(kube::Client& client,
-                                                 const std::string& namespace_) {
+                                                 const std::string& namespace_, bool from_cache) {
     kube::ListOptions options;
+    if (from_cache)
+        options.resource_version = "0";
     options.label_selector = fmt::format("{}=mirrord,{}", managed_by_label, session_label);
     auto leases = client.list(kube::kinds::lease.collection(namespace_), options);
     if (!leases)

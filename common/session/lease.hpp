@@ -90,8 +90,10 @@ private:
 // Deletes the Lease of session `id`; succeeds when it is already gone.
 Status delete_lease(kube::Client& client, const std::string& namespace_, const std::string& id);
 
-// Every session Lease in `namespace_` (all namespaces when empty).
+// Every session Lease in `namespace_` (all namespaces when empty). `from_cache` reads the
+// apiserver's watch cache: faster, possibly a moment old (fine for finding stale sessions).
 Result<std::vector<SessionRecord>> list_sessions(kube::Client& client,
-                                                 const std::string& namespace_);
+                                                 const std::string& namespace_,
+                                                 bool from_cache = false);
 
 } // namespace mirrord::session

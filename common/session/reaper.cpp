@@ -47,17 +47,17 @@ Result<std::vector<std::pair<ScaleTarget, Ledger>>> ledgers(kube::Client& client
     return found;
 }
 
-Status restore_one(kube::Client& client, const ScaleTarget& target, const Ledger& ledger,
+Status restore_one(kube::Client& client, const ScaleTarget& target, const std::string& session,
                    ReapReport& report) {
-    auto restored = with_retries<std::optional<std::string>>(
-        [&] { return restore_scale(client, target, ledger.session); });
+    auto restored = with_retries<RestoreOutcome>(
+        [&] { return restore_scale_outcome(client, target, session); });
     if (!restored)
         return std::move(restored).error();
-    if (*restored)
-        report.warnings.push_back(**restored);
-    else
+    if (restored->warning)
+        report.warnings.push_back(*restored->warning);
+    else if (restored->found)
         report.actions.push_back(
-            fmt::format("restored {} to {} replicas", target.describe(), ledger.replicas));
+            fmt::format("restored {} to {} replicas", target.describe(), restored->replicas));
     return {};
 }
 
@@ -72,20 +72,30 @@ std::string scale_kind_name(const ScaleTarget& target) {
 } // namespace
 
 Result<ReapReport> reap_session(kube::Client& client, const std::string& namespace_,
-                                const std::string& id) {
+                                const std::string& id, const std::optional<SessionChanges>& known) {
     ReapReport report;
     auto context = fmt::format("undoing mirrord session {} in namespace {}", id, namespace_);
-    auto found = with_retries<std::vector<std::pair<ScaleTarget, Ledger>>>(
-        [&] { return ledgers(client, namespace_); });
-    if (!found)
-        return std::move(found).error().wrap(context);
-    for (const auto& [target, ledger] : *found) {
+    std::vector<std::pair<ScaleTarget, Ledger>> scaled;
+    if (known) {
+        for (const auto& target : known->scaled)
+            scaled.push_back({target, Ledger{0, id, {}, {}}});
+    } else {
+        auto found = with_retries<std::vector<std::pair<ScaleTarget, Ledger>>>(
+            [&] { return ledgers(client, namespace_); });
+        if (!found)
+            return std::move(found).error().wrap(context);
+        scaled = std::move(*found);
+    }
+    for (const auto& [target, ledger] : scaled) {
         if (ledger.session != id)
             continue;
-        MIRRORD_TRY(restore_one(client, target, ledger, report));
+        MIRRORD_TRY(restore_one(client, target, id, report));
     }
-    auto pods = with_retries<std::vector<std::string>>(
-        [&] { return delete_copy_pods(client, namespace_, id); });
+    auto pods = with_retries<std::vector<std::string>>([&]() -> Result<std::vector<std::string>> {
+        if (known)
+            return delete_pods_named(client, namespace_, known->copy_pods);
+        return delete_copy_pods(client, namespace_, id);
+    });
     if (!pods)
         return std::move(pods).error().wrap(context);
     for (const auto& name : *pods)

@@ -10,6 +10,7 @@
 #include "common/core/result.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/session/lease.hpp"
+#include "common/session/scale_down.hpp"
 
 namespace mirrord::session {
 
@@ -20,10 +21,19 @@ struct ReapReport {
     std::optional<std::string> error;  // set when the session could not be fully undone
 };
 
+// What the caller knows a session changed (exec knows what it did): lets reap_session skip
+// scanning the namespace's workloads and pods.
+struct SessionChanges {
+    std::vector<ScaleTarget> scaled;
+    std::vector<std::string> copy_pods;
+};
+
 // Undoes everything session `id` changed in `namespace_`, then deletes its Lease. API failures
-// are retried with backoff before they are reported.
+// are retried with backoff before they are reported. Without `known`, finds the changes by
+// scanning for the session's ledgers and copy pods.
 Result<ReapReport> reap_session(kube::Client& client, const std::string& namespace_,
-                                const std::string& id);
+                                const std::string& id,
+                                const std::optional<SessionChanges>& known = std::nullopt);
 
 // Which sessions to reap: stale ones only, or every one (reset --all on dead machines).
 enum class ReapScope { stale, all };

@@ -125,20 +125,23 @@ Result<Ledger> scale_down(kube::Client& client, const ScaleTarget& target,
     return placed;
 }
 
-Result<std::optional<std::string>> restore_scale(kube::Client& client, const ScaleTarget& target,
-                                                 const std::string& session_id) {
-    std::optional<std::string> warning;
+Result<RestoreOutcome> restore_scale_outcome(kube::Client& client, const ScaleTarget& target,
+                                             const std::string& session_id) {
+    RestoreOutcome outcome;
     auto path = target.kind.object(target.namespace_, target.name);
     auto build = [&](const json& current) -> Result<std::optional<json>> {
         auto ledger = read_ledger(current);
+        outcome = RestoreOutcome{};
         if (!ledger || ledger->session != session_id)
             return std::optional<json>{};
+        outcome.found = true;
+        outcome.replicas = ledger->replicas;
         json patch = {{"metadata", {{"annotations", {{scale_down_annotation, nullptr}}}}}};
         int now = current["spec"].value("replicas", 0);
         if (now != 0) {
-            warning = fmt::format("{} was scaled to {} by someone else while mirrord ran; "
-                                  "leaving it at {} (it had {} before)",
-                                  target.describe(), now, now, ledger->replicas);
+            outcome.warning = fmt::format("{} was scaled to {} by someone else while mirrord ran; "
+                                          "leaving it at {} (it had {} before)",
+                                          target.describe(), now, now, ledger->replicas);
         } else {
             patch["spec"] = {{"replicas", ledger->replicas}};
         }
@@ -147,10 +150,16 @@ Result<std::optional<std::string>> restore_scale(kube::Client& client, const Sca
     auto patched = kube::patch_with_conflict_retry(client, path, build);
     if (!patched) {
         if (is_not_found(patched.error()))
-            return warning;
+            return RestoreOutcome{};
         return std::move(patched).error().wrap("restoring " + target.describe());
     }
-    return warning;
+    return outcome;
+}
+
+Result<std::optional<std::string>> restore_scale(kube::Client& client, const ScaleTarget& target,
+                                                 const std::string& session_id) {
+    MIRRORD_TRY_ASSIGN(auto outcome, restore_scale_outcome(client, target, session_id));
+    return outcome.warning;
 }
 
 Result<int> count_workload_pods(kube::Client& client, const ScaleTarget& target,

@@ -64,6 +64,17 @@ using HolderIsGone = std::function<bool(const std::string& session_id)>;
 Result<Ledger> scale_down(kube::Client& client, const ScaleTarget& target,
                           const SessionRecord& session, const HolderIsGone& holder_is_gone);
 
+// What restoring did: whether a ledger of the session was found, the count put back, or why not.
+struct RestoreOutcome {
+    bool found = false;
+    int replicas = 0;
+    std::optional<std::string> warning;
+};
+
+// restore_scale with the whole outcome.
+Result<RestoreOutcome> restore_scale_outcome(kube::Client& client, const ScaleTarget& target,
+                                             const std::string& session_id);
+
 // Restores the replicas recorded by `session_id` and removes its ledger. Does nothing when the
 // workload is gone or carries no ledger of that session. When someone changed spec.replicas
 // meanwhile, leaves it, removes the ledger, and returns a warning.

@@ -58,8 +58,8 @@ Result<std::optional<json>> find_live_pod(kube::Client& client, const json& work
     auto selector = workload["spec"].find("selector");
     if (selector == workload["spec"].end() || !selector->is_object())
         return std::optional<json>{};
-    kube::ListOptions options;
-    options.label_selector = selector_string(*selector);
+    // From the watch cache (resourceVersion 0): any Running, Ready pod will do.
+    kube::ListOptions options{selector_string(*selector), {}, 500, "0"};
     if (options.label_selector.empty())
         return std::optional<json>{};
     MIRRORD_TRY_ASSIGN(json pods, client.list(kube::kinds::pod.collection(namespace_), options));
