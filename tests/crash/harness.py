@@ -14,6 +14,7 @@ import os
 import random
 import re
 import shlex
+import shutil
 import signal
 import ssl
 import subprocess
@@ -266,6 +267,8 @@ class Scenario:
         self.api.call("DELETE", f"/api/v1/namespaces/{self.ns}")
         subprocess.run([self.python, "-c", DELETE_TOPIC, ENV["KAFKA_BOOTSTRAP_SERVERS"],
                         self.topic], env=RUN_ENV, check=False, capture_output=True)
+        if kind is None:  # on failure the exec and guardian output stays for a look
+            shutil.rmtree(self.workdir, ignore_errors=True)
         return False
 
     # -- cluster state -------------------------------------------------------------------------
