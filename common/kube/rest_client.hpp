@@ -65,7 +65,7 @@ struct ListOptions {
     int limit = 500;
     // "0" lets the apiserver answer from its watch cache at once. Without it a list is a
     // consistent read, which right after a write waits for the cache to catch up (tens of ms).
-    std::string resource_version;
+    std::string resource_version = {};
 };
 
 class Client {
