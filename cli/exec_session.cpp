@@ -74,6 +74,24 @@ Status undo_stale_sessions(kube::Client& client, const session::ResolvedTarget& 
     return {};
 }
 
+// Fails before anything is created when a live session already scaled the target down. The
+// scale-down PATCH checks again, atomically; this only spares a doomed Lease and copy pod.
+Status check_scale_down_free(kube::Client& client, const session::ResolvedTarget& target) {
+    if (!session::read_ledger(target.workload))
+        return {};
+    // Read again: undo_stale_sessions may just have removed a dead session's ledger.
+    auto name = target.workload["metadata"].value("name", "");
+    auto fresh = client.get(target.kind.object(target.namespace_, name));
+    if (!fresh)
+        return std::move(fresh).error();
+    auto ledger = session::read_ledger(*fresh);
+    if (!ledger)
+        return {};
+    return fail("{} is already scaled down by mirrord session {} ({}, since {}); only one "
+                "session may scale a workload down at a time",
+                target.object_path(), ledger->session, ledger->owner, ledger->since);
+}
+
 } // namespace
 
 Result<std::unique_ptr<ExecSession>>
@@ -81,6 +99,8 @@ ExecSession::start(kube::Client& client, const kube::KubeOptions& kube,
                    const config::Config& config, const session::ResolvedTarget& target,
                    ProgressTask& progress) {
     MIRRORD_TRY(undo_stale_sessions(client, target, progress));
+    if (config.copy_target.scale_down)
+        MIRRORD_TRY(check_scale_down_free(client, target));
     std::unique_ptr<ExecSession> self(new ExecSession(client, target));
     auto task = progress.subtask("starting session");
     session::SessionSpec spec{target.target.display(), session::local_owner(), getpid(),

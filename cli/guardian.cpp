@@ -134,6 +134,15 @@ int run_guardian(const GuardianArgs& args) {
     log::warn("mirrord exec (pid {}) ended without cleaning up; undoing session {}", args.parent,
               args.session);
     auto reaped = session::reap_session(**client, args.namespace_, args.session);
+    // A scale-down PATCH that exec sent just before dying may land after the first pass: a
+    // second pass a moment later undoes it too (every step is idempotent).
+    std::this_thread::sleep_for(2s);
+    if (reaped) {
+        auto again = session::reap_session(**client, args.namespace_, args.session);
+        if (again)
+            reaped->actions.insert(reaped->actions.end(), again->actions.begin(),
+                                   again->actions.end());
+    }
     if (!reaped) {
         log::error(reaped.error().wrap("session guardian").message());
         return 1;

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <random>
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include "common/core/log.hpp"
@@ -40,8 +41,14 @@ std::string new_session_id() {
 std::string lease_name(const std::string& id) { return "mirrord-session-" + id; }
 
 std::string local_owner() {
-    const char* user = std::getenv("USER");
-    return fmt::format("{}@{}", user != nullptr && *user != '\0' ? user : "unknown", host_name());
+    std::string user;
+    if (const char* env = std::getenv("USER"); env != nullptr && *env != '\0')
+        user = env;
+    else if (const passwd* entry = getpwuid(getuid()); entry != nullptr && entry->pw_name != nullptr)
+        user = entry->pw_name; // CI jobs and containers often run without USER
+    else
+        user = "uid" + std::to_string(getuid());
+    return fmt::format("{}@{}", user, host_name());
 }
 
 std::string micro_time(Clock::time_point time) {
