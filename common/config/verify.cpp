@@ -38,6 +38,9 @@ Status verify_copy_target(const Config& config, const LoadOptions& options) {
     if (target_kind(config) == TargetKind::label)
         return conflict(path, "The copy target feature is not compatible with label targets, "
                               "please either disable this option or specify a workload target.");
+    // mirrord warns here about copy_target without steal mode (unanswered requests to the app-less
+    // copy pod). This mirrord has no traffic stealing and strips the copy pod's selector labels,
+    // so no Service sends it traffic: the warning would be noise that no setting can silence.
     return {};
 }
 
