@@ -30,6 +30,18 @@ pid_of() {
 
 is_running() { pid_of "$1" >/dev/null; }
 
+# Closes every file descriptor above 2 in this shell. A component must not inherit the caller's
+# pipes: ctest (and any `$(...)`) waits for its pipe to close, which a long-lived server holding
+# it would never do.
+close_inherited_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    return 0
+}
+
 # spawn COMPONENT COMMAND... : starts COMMAND detached, output appended to logs/COMPONENT.log.
 spawn() {
     local comp=$1; shift
@@ -37,7 +49,9 @@ spawn() {
     echo "---- $(date -u +%FT%TZ) starting $comp" >>"$LOGS/$comp.log"
     # Not a process-group leader (no job control in scripts), so setsid execs in place: $! is the
     # component's own PID.
-    setsid "$@" >>"$LOGS/$comp.log" 2>&1 </dev/null &
+    # The subshell closes the inherited descriptors (not this shell: bash reads the script
+    # through one of them) and then becomes setsid, which execs in place, so $! stays the PID.
+    (close_inherited_fds; exec setsid "$@" >>"$LOGS/$comp.log" 2>&1 </dev/null) &
     echo $! >"$PIDS/$comp.pid"
 }
 
