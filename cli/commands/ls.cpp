@@ -15,6 +15,7 @@
 #include "common/kube/config_options.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/kube/targets.hpp"
+#include "common/session/reaper.hpp"
 
 namespace mirrord::cli {
 namespace {
@@ -64,11 +65,30 @@ Result<kube::KubeOptions> kube_options(const LsArgs& args, bool& copy_target) {
     return options;
 }
 
+// ls is often the first command of a day: it undoes sessions whose exec and guardian both died
+// (DESIGN.md section 3), so their workloads come back before the user picks a target. Best
+// effort: a user without rights on Leases still gets the list.
+void undo_stale_sessions(kube::Client& client) {
+    auto reaped = session::reap_sessions(client, client.default_namespace(), "",
+                                         session::ReapScope::stale);
+    if (!reaped) {
+        log::debug("not checking for stale sessions: {}", reaped.error().message());
+        return;
+    }
+    for (const auto& [record, report] : *reaped) {
+        for (const auto& action : report.actions)
+            log::warn("stale session {} of {}: {}", record.id, record.target, action);
+        if (report.error)
+            log::warn("stale session {}: {}", record.id, *report.error);
+    }
+}
+
 Result<json> run_ls(const LsArgs& args) {
     MIRRORD_TRY_ASSIGN(auto types, target_types(args));
     bool copy_target = false;
     MIRRORD_TRY_ASSIGN(auto options, kube_options(args, copy_target));
     MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options));
+    undo_stale_sessions(*client);
     const bool rich = env_true("MIRRORD_LS_RICH_OUTPUT");
     // Rich output lists unavailable targets too, marked available=false.
     kube::TargetQuery query{client->default_namespace(), types, rich || copy_target};
