@@ -193,7 +193,8 @@ Result<std::vector<std::string>> delete_copy_pods(kube::Client& client,
         return std::move(pods).error().wrap("listing copy pods of session " + session_id);
     std::vector<std::string> names;
     for (const auto& pod : (*pods)["items"])
-        names.push_back(pod["metadata"].value("name", ""));
+        if (!pod["metadata"].contains("deletionTimestamp")) // already on its way out
+            names.push_back(pod["metadata"].value("name", ""));
     return delete_pods_named(client, namespace_, names);
 }
 
