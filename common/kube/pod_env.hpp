@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/core/result.hpp"
+#include "common/kube/quantity.hpp"
 
 namespace mirrord::kube {
 
@@ -75,10 +76,5 @@ std::string expand_env_references(
     const std::string& value,
     const std::function<std::optional<std::string>(const std::string&)>& lookup);
 
-// The kubelet's value for a resourceFieldRef: `quantity` divided by `divisor`, rounded up
-// (cpu in millicores, others in bytes); an empty or zero divisor means 1, as the apiserver stores
-// an unset divisor as "0". Error for an unparsable quantity.
-Result<std::string> resource_value(const std::string& resource, const std::string& quantity,
-                                   const std::string& divisor);
 
 } // namespace mirrord::kube
