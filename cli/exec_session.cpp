@@ -175,6 +175,7 @@ Status ExecSession::scale_down(ProgressTask& progress) {
         return fail_task(std::move(ledger).error());
     auto deadline = std::chrono::steady_clock::now() + termination_budget(target_.pod);
     int last = -1;
+    auto pause = std::chrono::milliseconds(20); // short polls first, then every 250 ms
     while (true) {
         auto remaining = session::count_workload_pods(client_, *scale_target, target_.workload);
         if (!remaining)
@@ -190,7 +191,8 @@ Status ExecSession::scale_down(ProgressTask& progress) {
         if (std::chrono::steady_clock::now() > deadline)
             return fail_task(fail("{} still has {} pods after scaling to 0",
                                   scale_target->describe(), *remaining));
-        std::this_thread::sleep_for(250ms);
+        std::this_thread::sleep_for(pause);
+        pause = std::min<std::chrono::milliseconds>(pause * 2, 250ms);
     }
     task.success(fmt::format("{} scaled down from {} to 0 replicas", scale_target->describe(),
                              ledger->replicas));

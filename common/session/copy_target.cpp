@@ -154,6 +154,8 @@ Result<json> create_copy_pod(kube::Client& client, const json& pod,
     auto deadline = std::chrono::steady_clock::now() + timeout;
     json current = std::move(*created);
     std::string problem;
+    // Short polls first: on a healthy cluster the pod runs within a few hundred ms.
+    auto pause = std::chrono::milliseconds(20);
     while (true) {
         auto phase = current["status"].value("phase", "Pending");
         if (phase == "Running")
@@ -173,7 +175,8 @@ Result<json> create_copy_pod(kube::Client& client, const json& pod,
         }
         if (progress)
             progress(pod_summary(current));
-        std::this_thread::sleep_for(250ms);
+        std::this_thread::sleep_for(pause);
+        pause = std::min<std::chrono::milliseconds>(pause * 2, 250ms);
         auto fresh = client.get(kube::kinds::pod.object(namespace_, name));
         if (fresh)
             current = std::move(*fresh);
