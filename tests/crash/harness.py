@@ -13,7 +13,6 @@ import json
 import os
 import random
 import re
-import shlex
 import shutil
 import signal
 import ssl
@@ -24,6 +23,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from testenv_env import testenv_env  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APP_DIR = os.path.join(ROOT, "examples", "kafka-debug")
@@ -36,15 +38,6 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def testenv_env():
-    """The variables `scripts/testenv env` exports, as a dict."""
-    out = subprocess.run([os.path.join(ROOT, "scripts", "testenv"), "env"], check=True,
-                         capture_output=True, text=True).stdout
-    env = {}
-    for line in out.splitlines():
-        name, _, value = line.removeprefix("export ").partition("=")
-        env[name] = shlex.split(value)[0]
-    return env
 
 
 ENV = testenv_env()

@@ -7,7 +7,7 @@ polls with a deadline, and deletes what it created.
 
 import json
 import os
-import shlex
+import sys
 import signal
 import ssl
 import subprocess
@@ -18,18 +18,13 @@ import urllib.error
 import urllib.request
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from testenv_env import testenv_env  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TESTENV = os.path.join(ROOT, "scripts", "testenv")
 
 
-def testenv_env():
-    """The variables `scripts/testenv env` exports, as a dict."""
-    out = subprocess.run([TESTENV, "env"], check=True, capture_output=True, text=True).stdout
-    env = {}
-    for line in out.splitlines():
-        name, _, value = line.removeprefix("export ").partition("=")
-        env[name] = shlex.split(value)[0]
-    return env
 
 
 ENV = testenv_env()

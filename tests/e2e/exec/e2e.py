@@ -7,7 +7,6 @@ namespace (unique name), polls with deadlines, and deletes the namespace at the 
 
 import json
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -15,21 +14,15 @@ import time
 import unittest
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "pylib"))
+from testenv_env import testenv_env  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SIGNAL_APP = os.path.join(ROOT, "tests", "tools", "exec_apps", "signal_app.py")
 MIRRORD = None  # set by main()
 
 
-def testenv_env():
-    """The variables `scripts/testenv env` exports, as a dict."""
-    out = subprocess.run([os.path.join(ROOT, "scripts", "testenv"), "env"], check=True,
-                         capture_output=True, text=True).stdout
-    env = {}
-    for line in out.splitlines():
-        name, _, value = line.removeprefix("export ").partition("=")
-        env[name] = shlex.split(value)[0]
-    return env
 
 
 ENV = testenv_env()
