@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cluster_options.hpp"
 #include "cli/commands/command.hpp"
 #include "common/config/config.hpp"
 #include "common/core/log.hpp"
@@ -48,23 +49,6 @@ Result<std::vector<std::string>> target_types(const LsArgs& args) {
     }
 }
 
-// Cluster options from -f / MIRRORD_CONFIG_FILE and -n; `copy_target` reports whether the
-// config enables copy_target (then targets need not be ready, as in mirrord).
-Result<kube::KubeOptions> kube_options(const LsArgs& args, bool& copy_target) {
-    kube::KubeOptions options;
-    if (args.config_file || std::getenv("MIRRORD_CONFIG_FILE") != nullptr) {
-        config::LoadOptions load_options;
-        load_options.path = args.config_file;
-        load_options.ide = true; // ls is how a target gets chosen; none is needed yet
-        MIRRORD_TRY_ASSIGN(auto loaded, config::load(load_options));
-        options = kube::kube_options_from(loaded.config);
-        copy_target = loaded.config.copy_target.enabled;
-    }
-    if (args.namespace_)
-        options.namespace_ = args.namespace_;
-    return options;
-}
-
 // ls is often the first command of a day: it undoes sessions whose exec and guardian both died
 // (DESIGN.md section 3), so their workloads come back before the user picks a target. Best
 // effort: a user without rights on Leases still gets the list.
@@ -85,9 +69,10 @@ void undo_stale_sessions(kube::Client& client) {
 
 Result<json> run_ls(const LsArgs& args) {
     MIRRORD_TRY_ASSIGN(auto types, target_types(args));
-    bool copy_target = false;
-    MIRRORD_TRY_ASSIGN(auto options, kube_options(args, copy_target));
-    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options));
+    MIRRORD_TRY_ASSIGN(auto options, cluster_options(args.config_file, args.namespace_));
+    // With copy_target the original's readiness does not matter, as in mirrord.
+    const bool copy_target = options.config && options.config->copy_target.enabled;
+    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options.kube));
     undo_stale_sessions(*client);
     const bool rich = env_true("MIRRORD_LS_RICH_OUTPUT");
     // Rich output lists unavailable targets too, marked available=false.

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cluster_options.hpp"
 #include "cli/commands/command.hpp"
 #include "common/config/config.hpp"
 #include "common/core/log.hpp"
@@ -47,20 +48,6 @@ struct Row {
 // "namespace/session id": sessions are unique per namespace only.
 std::string key_of(const std::string& namespace_, const std::string& id) {
     return namespace_ + "/" + id;
-}
-
-Result<kube::KubeOptions> kube_options(const StatusArgs& args) {
-    kube::KubeOptions options;
-    if (args.config_file || std::getenv("MIRRORD_CONFIG_FILE") != nullptr) {
-        config::LoadOptions load_options;
-        load_options.path = args.config_file;
-        load_options.ide = true;
-        MIRRORD_TRY_ASSIGN(auto loaded, config::load(load_options));
-        options = kube::kube_options_from(loaded.config);
-    }
-    if (args.namespace_)
-        options.namespace_ = args.namespace_;
-    return options;
 }
 
 // Copy pod names by session key.
@@ -200,8 +187,8 @@ void print_rows(const std::vector<Row>& rows) {
 }
 
 Result<std::vector<Row>> run_status(const StatusArgs& args) {
-    MIRRORD_TRY_ASSIGN(auto options, kube_options(args));
-    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options));
+    MIRRORD_TRY_ASSIGN(auto options, cluster_options(args.config_file, args.namespace_));
+    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options.kube));
     return collect(*client, args.all_namespaces ? std::string{} : client->default_namespace());
 }
 

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cluster_options.hpp"
 #include "cli/commands/command.hpp"
 #include "common/config/config.hpp"
 #include "common/config/target.hpp"
@@ -34,21 +35,6 @@ struct ResetArgs {
 
 using Reaped = std::vector<std::pair<session::SessionRecord, session::ReapReport>>;
 
-// Namespace order: -n, then the config's target.namespace, then the kube context's.
-Result<kube::KubeOptions> kube_options(const ResetArgs& args) {
-    kube::KubeOptions options;
-    if (args.config_file || std::getenv("MIRRORD_CONFIG_FILE") != nullptr) {
-        config::LoadOptions load_options;
-        load_options.path = args.config_file;
-        load_options.ide = true; // reset needs the cluster settings, not a chosen target
-        MIRRORD_TRY_ASSIGN(auto loaded, config::load(load_options));
-        options = kube::kube_options_from(loaded.config);
-    }
-    if (args.namespace_)
-        options.namespace_ = args.namespace_;
-    return options;
-}
-
 // The target as sessions record it ("deployment/x" or "deployment/x/container/c"), so aliases
 // such as deploy/x match too.
 Result<std::string> target_filter(const ResetArgs& args) {
@@ -62,8 +48,8 @@ Result<std::string> target_filter(const ResetArgs& args) {
 
 Result<Reaped> run_reset(const ResetArgs& args) {
     MIRRORD_TRY_ASSIGN(auto target, target_filter(args));
-    MIRRORD_TRY_ASSIGN(auto options, kube_options(args));
-    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options));
+    MIRRORD_TRY_ASSIGN(auto options, cluster_options(args.config_file, args.namespace_));
+    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options.kube));
     auto namespace_ = args.all_namespaces ? std::string{} : client->default_namespace();
     auto scope = args.all ? session::ReapScope::all : session::ReapScope::stale;
     return session::reap_sessions(*client, namespace_, target, scope);
