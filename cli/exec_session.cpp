@@ -137,7 +137,11 @@ Status ExecSession::create_copy(const config::Config& config, ProgressTask& prog
     auto name = pod["metadata"].value("name", "");
     auto created = session::create_copy_pod(
         client_, pod, std::chrono::seconds(config.agent.startup_timeout),
-        [&](const std::string& state) { (void)state; },
+        [&task, &name, last = std::string()](const std::string& state) mutable {
+            if (state != last) // progress on a slow start (image pull, scheduling), once per change
+                task.info(fmt::format("waiting for pod {}: {}", name, state));
+            last = state;
+        },
         [] { return InterruptGuard::received() != 0; });
     if (!created) {
         task.failure("target copy failed");
