@@ -35,6 +35,10 @@ Result<std::string> rewrite_addresses(std::int16_t api_key, std::int16_t api_ver
         if (address.node_id < 0)
             continue;
         auto endpoint = map(address.node_id, address.host, address.port);
+        // An unchanged address keeps its bytes: a broker may encode a length as a longer varint
+        // than ours, and the identity mapping must give back the same frame.
+        if (endpoint.host == address.host && endpoint.port == address.port)
+            continue;
         if (endpoint.host.size() > max_host_size)
             return fail("host of {} bytes for node {} is too long for Kafka", endpoint.host.size(),
                         address.node_id);

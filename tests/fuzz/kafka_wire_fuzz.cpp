@@ -72,8 +72,8 @@ void response(std::int16_t api_key, std::int16_t version, std::string_view frame
     if (!before || !after)
         broken("a rewritten frame lost its header");
     auto old_brokers = find_broker_addresses(api_key, version, frame.substr(4 + before->size));
-    auto new_brokers =
-        find_broker_addresses(api_key, version, std::string_view(*rewritten).substr(4 + after->size));
+    const auto new_body = std::string_view(*rewritten).substr(4 + after->size);
+    auto new_brokers = find_broker_addresses(api_key, version, new_body);
     if (!old_brokers || !new_brokers || old_brokers->size() != new_brokers->size())
         broken("a rewritten frame does not decode to the same brokers");
     for (std::size_t i = 0; i < old_brokers->size(); ++i) {
@@ -81,7 +81,8 @@ void response(std::int16_t api_key, std::int16_t version, std::string_view frame
         const auto& now = (*new_brokers)[i];
         if (was.node_id != now.node_id)
             broken("a rewritten frame changed a node id");
-        if (was.node_id >= 0 && (now.host != "127.0.0.1" || now.port != 40000 + (was.node_id & 0xff)))
+        const bool moved = now.host == "127.0.0.1" && now.port == 40000 + (was.node_id & 0xff);
+        if (was.node_id >= 0 && !moved)
             broken("a rewritten frame does not carry the new address");
     }
 }

@@ -74,7 +74,8 @@ TEST_CASE("kafka Metadata response addresses") {
                         "| 00 | 01 07 01 aa | 05 61626364 | 00000002 | 01 | 80000000 | 00")));
     }
     SECTION("an unknown version is an error, not a guess") {
-        auto out = rewrite_response(unhex("00000005 | 00000007 | 00"), api::metadata, 14, to_local());
+        const auto frame = unhex("00000005 | 00000007 | 00");
+        auto out = rewrite_response(frame, api::metadata, 14, to_local());
         REQUIRE_FALSE(out);
         CHECK(out.error().message() ==
               "response to correlation id 7: Metadata response v14: unsupported version (this "
@@ -128,8 +129,8 @@ TEST_CASE("kafka DescribeCluster response addresses") {
     for (std::int16_t version : {0, 1, 2}) {
         INFO("v" << version);
         const auto original = frame(version);
-        auto brokers =
-            find_broker_addresses(api::describe_cluster, version, std::string_view(original).substr(9));
+        const auto body = std::string_view(original).substr(9);
+        auto brokers = find_broker_addresses(api::describe_cluster, version, body);
         REQUIRE(brokers);
         REQUIRE(brokers->size() == 1);
         CHECK((*brokers)[0].host == "b-2");
@@ -199,5 +200,24 @@ TEST_CASE("kafka response rewriting") {
         REQUIRE_FALSE(out);
         CHECK(out.error().message() ==
               "response to correlation id 3: host of 40000 bytes for node 2 is too long for Kafka");
+    }
+}
+
+TEST_CASE("kafka response rewriting of unusual encodings") {
+    // Found by kafka_wire_fuzz: a compact string length written as a two-byte varint (0x84 0x00
+    // is 4, like 0x04). Kafka's readers accept it; rewriting to the same address must keep it.
+    const auto frame = unhex("0000002b | 00000007 | 00 | 00000000 | 02 | 00000002 | 8400 622d32 "
+                             "| 00002384 | 00 | 01 07 01 aa | 05 61626364 | 00000002 | 01 | "
+                             "80000000 | 00");
+    SECTION("the identity mapping keeps a non-minimal varint") {
+        ResponseRewrite same;
+        same.map_address = kafka_test::same_endpoint;
+        CHECK(hex(*rewrite_response(frame, api::metadata, 9, same)) == hex(frame));
+    }
+    SECTION("a new address is written in the shortest form") {
+        CHECK(rewritten(frame, api::metadata, 9) ==
+              hex(unhex("00000030 | 00000007 | 00 | 00000000 | 02 | 00000002 |" + local_compact +
+                        "|" + local_port_2 +
+                        "| 00 | 01 07 01 aa | 05 61626364 | 00000002 | 01 | 80000000 | 00")));
     }
 }

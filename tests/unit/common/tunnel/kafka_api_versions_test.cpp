@@ -26,8 +26,8 @@ TEST_CASE("kafka ApiVersions capping") {
     SECTION("lowers the max versions, removes APIs capped below their minimum, keeps the rest") {
         auto capped = cap_api_versions(3, v3, proxy_version_caps());
         REQUIRE(capped);
-        CHECK(hex(*capped) == hex(unhex("0000 | 03 | 0000 0003 0009 00 | 0001 0004 000f 01 00 01 aa "
-                                        "| 00000000 | 01 00 03 010203")));
+        CHECK(hex(*capped) == hex(unhex("0000 | 03 | 0000 0003 0009 00 | 0001 0004 000f 01 00 01 "
+                                        "aa | 00000000 | 01 00 03 010203")));
     }
     SECTION("a list within the caps stays byte for byte") {
         const auto low = unhex("0000 | 02 | 0001 0004 000f 00 | 00000000 | 00");
@@ -84,8 +84,10 @@ TEST_CASE("kafka Correlator") {
     }
     SECTION("Produce with acks=0 waits for no response") {
         // Produce v9 (flexible): null transactional id, acks.
-        const auto acks0 = unhex("00000010 | 0000 | 0009 | 00000008 | 0001 63 | 00 | 00 | 0000 | 00");
-        const auto acks1 = unhex("00000010 | 0000 | 0009 | 00000009 | 0001 63 | 00 | 00 | 0001 | 00");
+        const auto acks0 = unhex("00000010 | 0000 | 0009 | 00000008 | 0001 63 | 00 | 00 | 0000 |"
+                                 "00");
+        const auto acks1 = unhex("00000010 | 0000 | 0009 | 00000009 | 0001 63 | 00 | 00 | 0001 |"
+                                 "00");
         // Produce v3 (not flexible): transactional id "t", acks -1.
         const auto v3 = unhex("00000010 | 0000 | 0003 | 0000000a | 0001 63 | 0001 74 | ffff");
         CHECK(*produce_without_response(acks0));

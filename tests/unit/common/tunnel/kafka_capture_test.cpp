@@ -79,14 +79,16 @@ TEST_CASE("kafka frames captured from a real broker") {
                 INFO(api_name << " v" << request->api_version);
                 ++seen[request->api_key];
                 const bool flexible = is_flexible(request->api_key, request->api_version);
-                auto out = rewrite_response(frame, request->api_key, request->api_version, to_local);
+                const auto key = request->api_key;
+                const auto version = request->api_version;
+                auto out = rewrite_response(frame, key, version, to_local);
                 INFO((out ? "" : out.error().message()));
                 REQUIRE(out);
                 if (request->api_key == api::api_versions) {
                     auto header = parse_response_header(*out, 0);
                     REQUIRE(header);
-                    auto versions = parse_api_versions(request->api_version,
-                                                       std::string_view(*out).substr(4 + header->size));
+                    const auto body = std::string_view(*out).substr(4 + header->size);
+                    auto versions = parse_api_versions(version, body);
                     REQUIRE(versions);
                     CHECK(versions->error_code == 0);
                     std::map<std::int16_t, std::int16_t> max;
@@ -103,8 +105,8 @@ TEST_CASE("kafka frames captured from a real broker") {
                 const auto header = parse_response_header(
                     frame, response_header_version(request->api_key, request->api_version));
                 REQUIRE(header);
-                auto brokers = find_broker_addresses(request->api_key, request->api_version,
-                                                     std::string_view(frame).substr(4 + header->size));
+                const auto body = std::string_view(frame).substr(4 + header->size);
+                auto brokers = find_broker_addresses(key, version, body);
                 REQUIRE(brokers);
                 REQUIRE(brokers->size() == 1);
                 CHECK((*brokers)[0].node_id == 1);

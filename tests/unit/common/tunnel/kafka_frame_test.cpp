@@ -65,11 +65,12 @@ TEST_CASE("kafka FrameSplitter") {
     }
     SECTION("a frame above the limit is an error before it is buffered") {
         FrameSplitter splitter(16);
-        auto status = splitter.feed(unhex("00000011"), [](std::string_view) -> Status { return {}; });
+        auto ok = [](std::string_view) -> Status { return {}; };
+        auto status = splitter.feed(unhex("00000011"), ok);
         REQUIRE_FALSE(status);
         CHECK(status.error().message() == "Kafka frame of 17 bytes exceeds the limit of 16 bytes");
         CHECK(splitter.pending() == 0);
-        CHECK_FALSE(splitter.feed(unhex("00000000"), [](std::string_view) -> Status { return {}; }));
+        CHECK_FALSE(splitter.feed(unhex("00000000"), ok));
         CHECK(split(unhex("00000010") + std::string(16, 'x'), {2}, 16).size() == 1);
     }
     SECTION("the default limit is 100 MiB") {

@@ -83,10 +83,10 @@ TEST_CASE("kafka responses encoded by Kafka itself") {
             INFO("v" << golden.version);
             auto header = parse_response_header(golden.original, 0);
             REQUIRE(header);
-            auto before = parse_api_versions(golden.version,
-                                             std::string_view(golden.original).substr(4 + header->size));
-            auto after = parse_api_versions(golden.version,
-                                            std::string_view(golden.rewritten).substr(4 + header->size));
+            const auto original = std::string_view(golden.original).substr(4 + header->size);
+            const auto capped = std::string_view(golden.rewritten).substr(4 + header->size);
+            auto before = parse_api_versions(golden.version, original);
+            auto after = parse_api_versions(golden.version, capped);
             REQUIRE(before);
             REQUIRE(after);
             CHECK(before->api_keys.size() > 80);
