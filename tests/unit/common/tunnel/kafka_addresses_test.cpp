@@ -35,7 +35,7 @@ std::string rewritten(std::string_view frame, std::int16_t api_key, std::int16_t
 
 } // namespace
 
-TEST_CASE("kafka Metadata response addresses") {
+TEST_CASE("kafka wire: Metadata response addresses") {
     SECTION("v0: brokers of node id, host and port") {
         const auto frame = unhex("00000019 | 00000007 | 00000001 | 00000002 | 0003 622d32 | "
                                  "00002384 | 00000000");
@@ -83,7 +83,7 @@ TEST_CASE("kafka Metadata response addresses") {
     }
 }
 
-TEST_CASE("kafka FindCoordinator response addresses") {
+TEST_CASE("kafka wire: FindCoordinator response addresses") {
     SECTION("v0: error code, then the coordinator") {
         const auto frame = unhex("00000013 | 00000003 | 0000 | 00000002 | 0003 622d32 | 00002384");
         CHECK(rewritten(frame, api::find_coordinator, 0) ==
@@ -112,7 +112,7 @@ TEST_CASE("kafka FindCoordinator response addresses") {
     }
 }
 
-TEST_CASE("kafka DescribeCluster response addresses") {
+TEST_CASE("kafka wire: DescribeCluster response addresses") {
     // ThrottleTimeMs, ErrorCode, ErrorMessage (null), [EndpointType v1+], ClusterId "c",
     // ControllerId, then one broker: id 2, "b-2", 9092, rack null, [IsFenced v2+], tagged fields.
     auto frame = [](std::int16_t version) {
@@ -145,7 +145,7 @@ TEST_CASE("kafka DescribeCluster response addresses") {
     }
 }
 
-TEST_CASE("kafka response rewriting") {
+TEST_CASE("kafka wire: response rewriting") {
     SECTION("the identity mapping gives back the same bytes") {
         const auto frame = unhex("0000002a | 00000007 | 00 | 00000000 | 02 | 00000002 | 04 622d32 "
                                  "| 00002384 | 00 | 01 07 01 aa | 05 61626364 | 00000002 | 01 | "
@@ -203,7 +203,7 @@ TEST_CASE("kafka response rewriting") {
     }
 }
 
-TEST_CASE("kafka response rewriting of unusual encodings") {
+TEST_CASE("kafka wire: response rewriting of unusual encodings") {
     // Found by kafka_wire_fuzz: a compact string length written as a two-byte varint (0x84 0x00
     // is 4, like 0x04). Kafka's readers accept it; rewriting to the same address must keep it.
     const auto frame = unhex("0000002b | 00000007 | 00 | 00000000 | 02 | 00000002 | 8400 622d32 "

@@ -10,7 +10,7 @@ using namespace mirrord::tunnel::kafka;
 using kafka_test::hex;
 using kafka_test::unhex;
 
-TEST_CASE("kafka ApiVersions capping") {
+TEST_CASE("kafka wire: ApiVersions capping") {
     // v3 body: ErrorCode, ApiKeys [Produce 3-13, Fetch 4-18 with a tagged field, ShareFetch 1-1],
     // ThrottleTimeMs, tagged fields (one feature entry, kept as raw bytes).
     const auto v3 = unhex("0000 | 04 | 0000 0003 000d 00 | 0001 0004 0012 01 00 01 aa | "
@@ -57,7 +57,7 @@ TEST_CASE("kafka ApiVersions capping") {
     }
 }
 
-TEST_CASE("kafka Correlator") {
+TEST_CASE("kafka wire: Correlator") {
     // Metadata v12 request, correlation id 7, client id "c".
     const auto metadata = unhex("0000000d | 0003 | 000c | 00000007 | 0001 63 | 00 | 00");
     SECTION("matches a response to the api key and version of its request") {

@@ -57,7 +57,7 @@ std::string replaced(std::string frame, const std::string& from, const std::stri
 
 } // namespace
 
-TEST_CASE("kafka frames captured from a real broker") {
+TEST_CASE("kafka wire: frames captured from a real broker") {
     const std::string broker_host = "127.0.0.1";
     const std::int32_t broker_port = 19092;
     ResponseRewrite to_local;

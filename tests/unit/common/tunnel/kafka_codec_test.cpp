@@ -9,7 +9,7 @@ using namespace mirrord::tunnel::kafka;
 using kafka_test::hex;
 using kafka_test::unhex;
 
-TEST_CASE("kafka Reader") {
+TEST_CASE("kafka wire: Reader") {
     SECTION("reads big-endian integers as the protocol defines them") {
         const auto bytes = unhex("ff | 8001 | 7ffffffe | 0000000100000002 | 01 00");
         Reader reader(bytes);
@@ -107,7 +107,7 @@ TEST_CASE("kafka Reader") {
     }
 }
 
-TEST_CASE("kafka Writer") {
+TEST_CASE("kafka wire: Writer") {
     SECTION("writes the bytes the protocol defines") {
         Writer writer;
         writer.int8(-1).int16(-32767).int32(0x7ffffffe).int64(0x100000002LL).boolean(true);

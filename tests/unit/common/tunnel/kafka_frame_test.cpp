@@ -32,7 +32,7 @@ std::vector<std::string> split(std::string_view stream, const std::vector<std::s
 
 } // namespace
 
-TEST_CASE("kafka FrameSplitter") {
+TEST_CASE("kafka wire: FrameSplitter") {
     const std::vector<std::string> frames = {unhex("00000003 aabbcc"), unhex("00000000"),
                                              unhex("00000001 dd"), unhex("00000005 0102030405")};
     std::string stream;
@@ -96,7 +96,7 @@ TEST_CASE("kafka FrameSplitter") {
     }
 }
 
-TEST_CASE("kafka request and response headers") {
+TEST_CASE("kafka wire: request and response headers") {
     SECTION("request header v1: api key, version, correlation id, client id") {
         // Metadata v8: not flexible.
         const auto frame = unhex("00000011 | 0003 | 0008 | 0000002a | 0007 72646b61666b61");
@@ -161,7 +161,7 @@ TEST_CASE("kafka request and response headers") {
     }
 }
 
-TEST_CASE("kafka header versions") {
+TEST_CASE("kafka wire: header versions") {
     SECTION("match Kafka 4.1's own ApiKeys for every API and version it knows") {
         int checked = 0;
         for (const auto& line : kafka_test::data_lines("header_versions.txt")) {

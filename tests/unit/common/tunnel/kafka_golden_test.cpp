@@ -49,7 +49,7 @@ std::vector<Golden> golden_frames() {
 
 } // namespace
 
-TEST_CASE("kafka responses encoded by Kafka itself") {
+TEST_CASE("kafka wire: responses encoded by Kafka itself") {
     const auto frames = golden_frames();
     // Metadata v0-v13, FindCoordinator v0-v6, DescribeCluster v0-v2, ApiVersions v0-v4.
     REQUIRE(frames.size() == 14 + 7 + 3 + 5);
