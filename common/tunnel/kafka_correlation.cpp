@@ -41,10 +41,14 @@ Status Correlator::on_request(std::string_view frame) {
 Result<PendingRequest> Correlator::on_response(std::string_view frame) {
     // The correlation id comes first in every response header version.
     MIRRORD_TRY_ASSIGN(auto header, parse_response_header(frame, 0));
-    auto it = pending_.find(header.correlation_id);
+    return take(header.correlation_id);
+}
+
+Result<PendingRequest> Correlator::take(std::int32_t correlation_id) {
+    auto it = pending_.find(correlation_id);
     if (it == pending_.end())
         return fail("Kafka response with correlation id {} answers no pending request",
-                    header.correlation_id);
+                    correlation_id);
     auto request = it->second;
     pending_.erase(it);
     return request;

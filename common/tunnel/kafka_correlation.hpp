@@ -27,6 +27,8 @@ public:
 
     // Returns and forgets the request that a response frame answers; an error when none waits.
     Result<PendingRequest> on_response(std::string_view frame);
+    // The same by correlation id, for a proxy that has read only the start of a response.
+    Result<PendingRequest> take(std::int32_t correlation_id);
 
     std::size_t pending() const { return pending_.size(); }
 

@@ -5,9 +5,11 @@
 // - rewriting every address to itself gives back the same bytes;
 // - after rewriting to other addresses, decoding finds the same brokers with the new addresses.
 //
-// Input: byte 0 picks the API (Metadata, FindCoordinator, DescribeCluster, ApiVersions, or a
-// request stream), byte 1 the version, byte 2 the chunk size for the splitter; the rest is one
-// response frame (size prefix included) or a stream of request frames.
+// Input: byte 0 picks the API (Metadata, FindCoordinator, DescribeCluster, ApiVersions), a
+// request stream, or a whole connection; byte 1 the version, byte 2 the chunk size for the
+// splitter; the rest is response frames (size prefix included) or a stream of request frames.
+// For a connection, byte 1 says where the client's bytes end and the broker's begin (as a share
+// of the rest), and the two streams go through KafkaConnection in alternating chunks.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +19,7 @@
 #include "common/tunnel/kafka_addresses.hpp"
 #include "common/tunnel/kafka_api.hpp"
 #include "common/tunnel/kafka_api_versions.hpp"
+#include "common/tunnel/kafka_connection.hpp"
 #include "common/tunnel/kafka_correlation.hpp"
 #include "common/tunnel/kafka_frame.hpp"
 #include "common/tunnel/kafka_rewrite.hpp"
@@ -44,6 +47,31 @@ void requests(std::string_view stream, std::size_t chunk) {
     for (std::size_t at = 0; at < stream.size(); at += chunk)
         if (!splitter.feed(stream.substr(at, chunk), on_frame))
             return;
+}
+
+void connection(std::string_view rest, std::uint8_t split, std::size_t chunk) {
+    ResponseRewrite how;
+    how.map_address = [](std::int32_t node, std::string_view, std::int32_t) {
+        return Endpoint{"local", 40000 + (node & 0xff)};
+    };
+    KafkaConnection kafka(how, [](const std::string&) {}, 1 << 16);
+    const std::size_t cut = rest.size() * split / 255;
+    auto client = rest.substr(0, cut);
+    auto broker = rest.substr(cut);
+    std::string to_broker, to_client;
+    while (!client.empty() || !broker.empty()) {
+        auto from_client = client.substr(0, chunk);
+        client.remove_prefix(from_client.size());
+        if (!kafka.from_client(from_client, to_broker))
+            return;
+        auto from_broker = broker.substr(0, chunk);
+        broker.remove_prefix(from_broker.size());
+        if (!kafka.from_broker(from_broker, to_client))
+            return;
+    }
+    // Requests pass through untouched.
+    if (to_broker != rest.substr(0, cut).substr(0, to_broker.size()))
+        broken("a request was changed on its way to the broker");
 }
 
 void response(std::int16_t api_key, std::int16_t version, std::string_view frame) {
@@ -95,14 +123,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const std::int16_t apis[] = {api::metadata, api::find_coordinator, api::describe_cluster,
                                         api::api_versions};
     const auto version = static_cast<std::int16_t>(data[1] % 16);
+    // (For a connection, data[1] is the split point instead.)
     const std::size_t chunk = 1 + data[2];
     std::string_view rest(reinterpret_cast<const char*>(data + 3), size - 3);
     try {
-        if (data[0] % 5 == 4) {
+        if (data[0] % 6 == 4) {
             requests(rest, chunk);
             return 0;
         }
-        const auto api_key = apis[data[0] % 5];
+        if (data[0] % 6 == 5) {
+            connection(rest, data[1], chunk);
+            return 0;
+        }
+        const auto api_key = apis[data[0] % 6];
         // The splitter first, as the proxy sees responses: only whole frames reach the decoders.
         FrameSplitter splitter(1 << 16);
         auto on_frame = [&](std::string_view frame) -> Status {
