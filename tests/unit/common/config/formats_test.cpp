@@ -145,8 +145,8 @@ TEST_CASE("duplicate keys are an error naming the key path and where the second 
         return tree.error().message();
     };
     SECTION("JSON: a top-level key twice") {
-        CHECK(message("{\n  \"target\": \"pod/a\",\n  \"operator\": true,\n  \"target\": \"pod/b\"\n}",
-                      Format::json) ==
+        auto text = "{\n  \"target\": \"pod/a\",\n  \"operator\": true,\n  \"target\": \"pod/b\"\n}";
+        CHECK(message(text, Format::json) ==
               "failed to parse Json: line 4, column 3: duplicate key \"target\"");
     }
     SECTION("JSON: nested keys and list items are named by their path") {
