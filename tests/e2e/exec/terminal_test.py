@@ -92,7 +92,12 @@ class TerminalChecks:
     """The checks, shared by the targetless run and the run against a real target."""
 
     def mirrord_exec(self, *command):
+        # Cleanups run last-in first-out: this check runs after the pane's server is gone.
+        self.addCleanup(self.check_cluster_restored)
         return Tmux(self, [e2e.MIRRORD, "exec", *self.target, "--", *command], terminal_env())
+
+    def check_cluster_restored(self):
+        pass
 
     def wait_for_prompt(self, pane):
         e2e.wait_for("Ready!", lambda: "Ready!" in pane.text() or pane.exit_status() is not None,
@@ -162,7 +167,7 @@ class TargetTerminalTest(TerminalChecks, NamespaceTest):
         cls.wait_ready_pod("app=web")
         cls.target = ["-t", "deployment/web", "-n", cls.ns]
 
-    def tearDown(self):
+    def check_cluster_restored(self):
         e2e.wait_for("the session to be gone", lambda: not e2e.session_leases(self.ns))
 
 
