@@ -3,7 +3,7 @@
 namespace mirrord::cli {
 
 void ConfigFlags::add_to(CLI::App& app) {
-    app.add_option("-f,--config-file", config_file,
+    app.add_option(config_file_option, config_file,
                    "mirrord config file (.json, .yaml/.yml, .toml; `-` reads JSON from stdin). "
                    "Also MIRRORD_CONFIG_FILE");
     app.add_option("-t,--target", target,

@@ -12,6 +12,11 @@
 
 namespace mirrord::cli {
 
+// The names of the config file option of every subcommand that reads one. `--config` is an
+// alias that guides use (`mirrord exec --config .mirrord/x.json -- ...`); mirrord's own name is
+// `-f, --config-file`.
+inline constexpr const char* config_file_option = "-f,--config-file,--config";
+
 // Parsed values of the shared flags.
 struct ConfigFlags {
     std::optional<std::string> config_file;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cluster_options.hpp"
+#include "cli/config_flags.hpp"
 #include "cli/commands/command.hpp"
 #include "common/config/config.hpp"
 #include "common/core/log.hpp"
@@ -101,7 +102,7 @@ Command add_ls(CLI::App& parent) {
     auto* app = parent.add_subcommand("ls", "List the targets in a namespace as JSON");
     app->group(""); // hidden, as in mirrord
     app->add_option("-n,--namespace", args->namespace_, "Namespace to list (default: context's)");
-    app->add_option("-f,--config-file", args->config_file, "mirrord config file");
+    app->add_option(config_file_option, args->config_file, "mirrord config file");
     app->add_option("-t,--target-type", args->target_types,
                     "Only these target types (repeatable): pod, deployment, statefulset, ...");
     app->add_option("-o,--output", args->output, "Output format (only json)")

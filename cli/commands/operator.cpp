@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cluster_options.hpp"
+#include "cli/config_flags.hpp"
 #include "cli/commands/command.hpp"
 #include "common/config/config.hpp"
 #include "common/core/log.hpp"
@@ -207,7 +208,7 @@ Command add_operator(CLI::App& parent) {
                                   "kube context's)");
     status->add_flag("-A,--all-namespaces", args->all_namespaces, "Sessions in every namespace")
         ->excludes(ns);
-    status->add_option("-f,--config-file", args->config_file,
+    status->add_option(config_file_option, args->config_file,
                        "mirrord config file (kubeconfig, context and namespace)");
     status->add_option("-o,--output", args->output, "Output format")
         ->check(CLI::IsMember({"table", "json"}));

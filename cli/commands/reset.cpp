@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cluster_options.hpp"
+#include "cli/config_flags.hpp"
 #include "cli/commands/command.hpp"
 #include "common/config/config.hpp"
 #include "common/config/target.hpp"
@@ -102,7 +103,7 @@ Command add_reset(CLI::App& parent) {
                                "kube context's)");
     app->add_flag("-A,--all-namespaces", args->all_namespaces, "Sessions in every namespace")
         ->excludes(ns);
-    app->add_option("-f,--config-file", args->config_file,
+    app->add_option(config_file_option, args->config_file,
                     "mirrord config file (kubeconfig, context and namespace)");
     app->add_option("-o,--output", args->output, "Output format")
         ->check(CLI::IsMember({"text", "json"}));

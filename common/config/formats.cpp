@@ -30,7 +30,9 @@ Result<json> parse_json(std::string_view text) {
                 throw TooDeep{};
             return true;
         };
-        return json::parse(text.begin(), text.end(), guard);
+        auto tree = json::parse(text.begin(), text.end(), guard);
+        MIRRORD_TRY(check_duplicate_keys(text));
+        return tree;
     } catch (const json::parse_error& e) {
         size_t at = e.byte > 0 ? e.byte - 1 : 0;
         return fail("{}: {}", line_column(text, at), strip_nlohmann_prefix(e.what()));

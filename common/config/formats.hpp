@@ -32,6 +32,12 @@ Result<nlohmann::json> parse_document(std::string_view text, Format format);
 Result<nlohmann::json> parse_yaml(std::string_view text);
 Result<nlohmann::json> parse_toml(std::string_view text);
 
+// Fails on the first object with two equal keys in JSON `text` that nlohmann has accepted:
+// "line 4, column 3: duplicate key "feature.env.include"" (key path, then where the second one
+// starts). mirrord refuses these too (serde's "duplicate field"); silently taking the last one
+// would hide a config mistake.
+Status check_duplicate_keys(std::string_view text);
+
 // "line L, column C" for a 0-based byte offset into `text`.
 std::string line_column(std::string_view text, size_t offset);
 

@@ -22,9 +22,10 @@ struct Converter {
         return fail("line {}, column {}: {}", mark.line + 1, mark.column + 1, message);
     }
 
-    Result<json> convert(const YAML::Node& node, int depth);
-    Result<json> convert_map(const YAML::Node& node, int depth);
-    Result<json> convert_sequence(const YAML::Node& node, int depth);
+    // `path` is the node's key path, for errors ("" for the root).
+    Result<json> convert(const YAML::Node& node, int depth, const std::string& path);
+    Result<json> convert_map(const YAML::Node& node, int depth, const std::string& path);
+    Result<json> convert_sequence(const YAML::Node& node, int depth, const std::string& path);
 };
 
 bool is_plain(const YAML::Node& node) { return node.Tag() == "?"; }
@@ -70,7 +71,7 @@ json scalar_to_json(const YAML::Node& node) {
     return text;
 }
 
-Result<json> Converter::convert(const YAML::Node& node, int depth) {
+Result<json> Converter::convert(const YAML::Node& node, int depth, const std::string& path) {
     if (++nodes > max_nodes)
         return at(node, "the document expands to too many values (alias loop?)");
     if (depth > max_config_depth)
@@ -82,32 +83,40 @@ Result<json> Converter::convert(const YAML::Node& node, int depth) {
             return at(node, "the value is not valid UTF-8");
         return scalar_to_json(node);
     case YAML::NodeType::Sequence:
-        return convert_sequence(node, depth);
+        return convert_sequence(node, depth, path);
     case YAML::NodeType::Map:
-        return convert_map(node, depth);
+        return convert_map(node, depth, path);
     default:
         return json(nullptr);
     }
 }
 
-Result<json> Converter::convert_sequence(const YAML::Node& node, int depth) {
+Result<json> Converter::convert_sequence(const YAML::Node& node, int depth,
+                                         const std::string& path) {
     json out = json::array();
     for (const auto& item : node) {
-        MIRRORD_TRY_ASSIGN(auto value, convert(item, depth + 1));
+        MIRRORD_TRY_ASSIGN(auto value,
+                           convert(item, depth + 1, fmt::format("{}[{}]", path, out.size())));
         out.push_back(std::move(value));
     }
     return out;
 }
 
-Result<json> Converter::convert_map(const YAML::Node& node, int depth) {
+Result<json> Converter::convert_map(const YAML::Node& node, int depth, const std::string& path) {
     json out = json::object();
     for (const auto& entry : node) {
         if (!entry.first.IsScalar())
             return at(entry.first, "a key must be a plain value, not a list or a map");
-        if (invalid_utf8_offset(entry.first.Scalar()))
+        const std::string& key = entry.first.Scalar();
+        if (invalid_utf8_offset(key))
             return at(entry.first, "the key is not valid UTF-8");
-        MIRRORD_TRY_ASSIGN(auto value, convert(entry.second, depth + 1));
-        out[entry.first.Scalar()] = std::move(value);
+        auto key_path = path.empty() ? key : path + "." + key;
+        // yaml-cpp 0.7 keeps both entries of a duplicated key; YAML forbids them, as mirrord's
+        // serde_yaml does, and taking the last one would hide a config mistake.
+        if (out.contains(key))
+            return at(entry.first, fmt::format("duplicate key \"{}\"", key_path));
+        MIRRORD_TRY_ASSIGN(auto value, convert(entry.second, depth + 1, key_path));
+        out[key] = std::move(value);
     }
     return out;
 }
@@ -118,7 +127,7 @@ Result<json> parse_yaml(std::string_view text) {
     try {
         YAML::Node root = YAML::Load(std::string(text));
         Converter converter;
-        return converter.convert(root, 0);
+        return converter.convert(root, 0, "");
     } catch (const YAML::Exception& e) {
         if (e.mark.is_null())
             return fail("{}", e.msg);

@@ -8,7 +8,6 @@ namespace {
 
 constexpr std::array<int, 3> caught = {SIGINT, SIGTERM, SIGHUP};
 volatile std::sig_atomic_t first_signal = 0;
-std::array<struct sigaction, 3> saved{};
 
 extern "C" void remember_signal(int signo) {
     if (first_signal == 0)
@@ -19,8 +18,8 @@ extern "C" void remember_signal(int signo) {
 
 InterruptGuard::InterruptGuard() {
     for (size_t i = 0; i < caught.size(); ++i) {
-        sigaction(caught[i], nullptr, &saved[i]);
-        if (saved[i].sa_handler == SIG_IGN)
+        sigaction(caught[i], nullptr, &saved_[i]);
+        if ((saved_[i].sa_flags & SA_SIGINFO) == 0 && saved_[i].sa_handler == SIG_IGN)
             continue; // nohup and background jobs: keep ignoring, as the app would
         struct sigaction action {};
         action.sa_handler = remember_signal;
@@ -31,7 +30,7 @@ InterruptGuard::InterruptGuard() {
 
 InterruptGuard::~InterruptGuard() {
     for (size_t i = 0; i < caught.size(); ++i)
-        sigaction(caught[i], &saved[i], nullptr);
+        sigaction(caught[i], &saved_[i], nullptr);
 }
 
 int InterruptGuard::received() { return first_signal; }

@@ -81,6 +81,7 @@ public:
         case ProgressMode::standard:
             active_.push_back({id, depth, log::redact(name)});
             redraw();
+            wake_.notify_all();
             break;
         case ProgressMode::off:
             break;
@@ -106,6 +107,12 @@ public:
         case ProgressMode::standard:
             std::erase_if(active_, [id](const Line& line) { return line.id == id; });
             print_final(depth, success ? "✓" : "x", text.value_or(log::redact(name)));
+            if (depth == 0) {
+                // The root's final line (`Ready!`) hands the terminal to the app: from here on
+                // nothing but whole lines, and the spinner thread ends.
+                handed_over_ = true;
+                wake_.notify_all();
+            }
             break;
         case ProgressMode::off:
             break;
@@ -146,31 +153,44 @@ private:
 
     void emit(std::string_view text) { options_.sink(text); }
 
-    // A final line; on a terminal it replaces the spinner line, which is drawn again below it.
+    // A final line. It replaces our spinner line if one is on screen (and the spinner is drawn
+    // again below it); otherwise the line is written as is: erasing the current line then would
+    // erase the app's output (a prompt such as `(Pdb) `) once the terminal is the app's.
     void print_final(int depth, std::string_view symbol, std::string_view text) {
         std::string indent(static_cast<size_t>(depth) * 2, ' ');
-        bool terminal = *options_.terminal;
-        emit(fmt::format("{}{}{} {}\n", terminal ? clear_line : "", indent, symbol, text));
+        emit(fmt::format("{}{}{} {}\n", drawn_ ? clear_line : "", indent, symbol, text));
+        drawn_ = false;
         redraw();
     }
 
-    // Draws the innermost running task as the spinner line (terminal only). Caller holds mutex_.
+    // Draws the innermost running task as the spinner line (terminal only, and only until the
+    // root finished). With no task running it clears our own line once, then writes nothing.
+    // Caller holds mutex_.
     void redraw() {
         if (!*options_.terminal)
             return;
-        if (active_.empty()) {
-            emit(clear_line);
+        if (active_.empty() || handed_over_) {
+            if (drawn_)
+                emit(clear_line);
+            drawn_ = false;
             return;
         }
         const Line& line = active_.back();
         std::string indent(static_cast<size_t>(line.depth) * 2, ' ');
         auto frame = spinner_frames[frame_ % std::size(spinner_frames)];
         emit(fmt::format("{}{}{} {}", clear_line, indent, frame, line.text));
+        drawn_ = true;
     }
 
+    // Ticks only while a task runs, and returns once the root finished: an idle spinner that
+    // kept "clearing" the line would wipe whatever the app printed without a newline.
     void spin(std::stop_token stop) {
         std::unique_lock lock(mutex_);
         while (!stop.stop_requested()) {
+            if (!wake_.wait(lock, stop, [this] { return handed_over_ || !active_.empty(); }))
+                break; // stop requested
+            if (handed_over_)
+                break;
             wake_.wait_for(lock, stop, options_.tick, [] { return false; });
             if (stop.stop_requested())
                 break;
@@ -183,6 +203,8 @@ private:
     std::mutex mutex_;
     std::condition_variable_any wake_;
     std::vector<Line> active_;
+    bool drawn_ = false;       // our spinner line is on screen (the cursor is at its end)
+    bool handed_over_ = false; // the root finished: the terminal is the app's
     size_t frame_ = 0;
     size_t next_id_ = 1;
     // Last member: destroyed (stopped and joined) first, while the state it uses still exists.

@@ -3,6 +3,12 @@
 //   std     a spinner line on a terminal stderr, redrawn in place, and final lines
 //           `✓ msg` / `x msg` / `! msg` / `* msg`, indented two spaces per nesting level. When
 //           stderr is not a terminal only the final lines are printed (no spinner, no escapes).
+//           Once the root task finished (`Ready!`) the terminal is the app's: the spinner stops
+//           and nothing is erased or redrawn again. A later warning is one `! msg\n` line written
+//           where the cursor is, with no erase and no leading newline: we cannot know whether
+//           the app left the cursor mid-line (asking the terminal, ESC[6n, would race the app
+//           for its input), and erasing would wipe a prompt such as `(Pdb) `, so at worst the
+//           warning follows the app's partial line, which stays intact.
 //   simple  plain lines, no symbols (on stderr: house style keeps stdout for results; mirrord
 //           itself uses stdout here).
 //   json    one object per line on stdout, as mirrord writes it for IDEs:

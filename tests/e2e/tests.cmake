@@ -7,7 +7,8 @@ set(MIRRORD_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
 #   env_command  mirrord env: sh/dotenv/json, secret redaction, read-only
 #   process      exit statuses, signals (kill and Ctrl+C on a pty), nested guard
 #   output       no secret or token at -vv/-vvv, JSON progress
-foreach(case env env_command process output)
+#   terminal     after Ready! the terminal is the app's: a prompt stays, typed input reaches it (tmux)
+foreach(case env env_command process output terminal)
     add_test(NAME "e2e: exec ${case}"
              COMMAND python3 ${MIRRORD_E2E_DIR}/exec/${case}_test.py $<TARGET_FILE:mirrord> -v)
     set_tests_properties("e2e: exec ${case}" PROPERTIES LABELS e2e TIMEOUT 300)

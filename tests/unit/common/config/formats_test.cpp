@@ -137,3 +137,52 @@ TEST_CASE("YAML escapes that decode to invalid UTF-8 are errors, not bad strings
     CHECK(tree.error().message() ==
           "failed to parse Yaml: line 1, column 4: the value is not valid UTF-8");
 }
+
+TEST_CASE("duplicate keys are an error naming the key path and where the second one is") {
+    auto message = [](std::string_view text, Format format) {
+        auto tree = parse_document(text, format);
+        REQUIRE_FALSE(tree);
+        return tree.error().message();
+    };
+    SECTION("JSON: a top-level key twice") {
+        auto text = "{\n  \"target\": \"pod/a\",\n  \"operator\": true,\n  \"target\": \"pod/b\"\n}";
+        CHECK(message(text, Format::json) ==
+              "failed to parse Json: line 4, column 3: duplicate key \"target\"");
+    }
+    SECTION("JSON: nested keys and list items are named by their path") {
+        CHECK(message(R"({"feature": {"env": {"include": "A", "include": "B"}}})", Format::json) ==
+              "failed to parse Json: line 1, column 38: duplicate key \"feature.env.include\"");
+        CHECK(message(R"({"q": [{"x": 1}, {"x": 2, "y": {"z": 1, "z": 2}}]})", Format::json) ==
+              "failed to parse Json: line 1, column 41: duplicate key \"q[1].y.z\"");
+    }
+    SECTION("JSON: keys are compared decoded, as the parser reads them") {
+        CHECK_THAT(message(R"({"target": "pod/a", "\u0074arget": "pod/b"})", Format::json),
+                   Catch::Contains("duplicate key \"target\""));
+    }
+    SECTION("YAML: the same, at the second key") {
+        CHECK(message("target: pod/a\nfeature:\n  env:\n    include: A\n    include: B\n",
+                      Format::yaml) ==
+              "failed to parse Yaml: line 5, column 5: duplicate key \"feature.env.include\"");
+    }
+    SECTION("TOML: toml++ already refuses a key defined twice") {
+        CHECK_THAT(message("target = \"pod/a\"\ntarget = \"pod/b\"\n", Format::toml),
+                   Catch::StartsWith("failed to parse Toml: line 2") &&
+                       Catch::Contains("target"));
+    }
+}
+
+TEST_CASE("equal keys in different objects are not duplicates") {
+    SECTION("sibling objects, list items, and key-like text inside values all load") {
+        auto tree = parse_document(R"({
+            "agent": {"ttl": 5}, "feature": {"agent": {"ttl": 6}},
+            "list": [{"ttl": 1}, {"ttl": 2}],
+            "note": "\"ttl\": 3, \"note\": 4", "escaped\\": {"note": 5}})",
+                                   Format::json);
+        REQUIRE(tree);
+        CHECK((*tree)["list"][1]["ttl"] == 2);
+        CHECK((*tree)["note"] == "\"ttl\": 3, \"note\": 4");
+        auto yaml = parse_document("a: {x: 1}\nb: {x: 2}\nc: [{x: 1}, {x: 2}]\n", Format::yaml);
+        REQUIRE(yaml);
+        CHECK((*yaml)["b"]["x"] == 2);
+    }
+}

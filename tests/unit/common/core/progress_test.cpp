@@ -181,3 +181,37 @@ TEST_CASE("Progress redacts secrets") {
         CHECK(capture.text.find("********") != std::string::npos);
     }
 }
+
+TEST_CASE("Progress on a terminal after the root finished") {
+    Capture capture;
+    auto root = start_progress("mirrord exec", capture.options(ProgressMode::standard, true));
+    {
+        auto task = root.subtask("starting session");
+        task.success();
+    }
+    root.success("Ready!");
+    auto written = [&] {
+        std::lock_guard lock(capture.mutex);
+        return capture.text.size();
+    };
+    size_t at_ready = written();
+
+    SECTION("nothing more is written while the app runs: the spinner does not erase its line") {
+        // About absence, so a bounded wait: 100 spinner ticks of 5 ms.
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+        while (std::chrono::steady_clock::now() < until && written() == at_ready)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::lock_guard lock(capture.mutex);
+        CHECK(capture.text.size() == at_ready);
+        CHECK(capture.text.substr(capture.text.size() - std::string("✓ Ready!\n").size()) ==
+              "✓ Ready!\n");
+    }
+    SECTION("a warning is its own line and erases nothing the app printed") {
+        root.warning("renewing the session lease failed");
+        auto subtask = root.subtask("late task");
+        subtask.success("late task done");
+        std::lock_guard lock(capture.mutex);
+        CHECK(capture.text.substr(at_ready) ==
+              "! renewing the session lease failed\n  ✓ late task done\n");
+    }
+}

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include <fcntl.h>
 #include <pty.h>
@@ -120,13 +121,35 @@ TEST_CASE("SignalForwarder") {
         first->reset();
         CHECK(SignalForwarder::install());
     }
-    SECTION("dispositions are restored when it is destroyed") {
+    SECTION("the forwarded signals are caught while it lives, and restored when it is destroyed") {
         struct sigaction before {};
         ::sigaction(SIGUSR1, nullptr, &before);
-        { auto forwarder = SignalForwarder::install(); }
+        REQUIRE((before.sa_flags & SA_SIGINFO) == 0); // the runner's own: not ours
+        REQUIRE(before.sa_handler != SIG_IGN);
+        {
+            std::vector<struct sigaction> found(forwarded_signals().size());
+            for (size_t i = 0; i < found.size(); ++i)
+                ::sigaction(forwarded_signals()[i], nullptr, &found[i]);
+            auto forwarder = SignalForwarder::install();
+            REQUIRE(forwarder);
+            for (size_t i = 0; i < found.size(); ++i) {
+                struct sigaction during {};
+                ::sigaction(forwarded_signals()[i], nullptr, &during);
+                CAPTURE(forwarded_signals()[i]);
+                if ((found[i].sa_flags & SA_SIGINFO) == 0 && found[i].sa_handler == SIG_IGN) {
+                    CHECK(during.sa_handler == SIG_IGN); // a runner started with `&` or nohup
+                    continue;
+                }
+                // Ours takes siginfo (it tells a terminal's signal from a kill); without it a
+                // SIGUSR1 would take its default action and end mirrord instead of the child.
+                CHECK((during.sa_flags & SA_SIGINFO) != 0);
+                CHECK(during.sa_handler != SIG_DFL);
+            }
+        }
         struct sigaction after {};
         ::sigaction(SIGUSR1, nullptr, &after);
         CHECK(after.sa_handler == before.sa_handler);
+        CHECK(after.sa_flags == before.sa_flags);
     }
 }
 
