@@ -5,6 +5,7 @@
 #include <cctype>
 #include <thread>
 
+#include "common/core/log.hpp"
 #include "common/core/strings.hpp"
 #include "common/kube/resources.hpp"
 #include "common/session/lease.hpp"
@@ -132,7 +133,10 @@ Status remove_service_labels(kube::Client& client, json& pod) {
         return std::move(services).error().wrap("listing the Services of namespace " +
                                                 namespace_ + " (a copy must be in none)");
     auto& labels = pod["metadata"]["labels"];
-    for (const auto& key : service_selected_labels(labels, (*services)["items"]))
+    auto keys = service_selected_labels(labels, (*services)["items"]);
+    if (!keys.empty())
+        log::debug("copy pod: removing labels {} that a Service selects", join(keys, ", "));
+    for (const auto& key : keys)
         labels.erase(key);
     return {};
 }
