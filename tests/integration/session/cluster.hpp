@@ -31,11 +31,15 @@ namespace mirrord::testing {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-// $NAME, else the testenv's file under run/testenv (what `scripts/testenv env` exports).
+// $NAME, else the testenv's file in $TESTENV_RUN_DIR (a shared testenv), else under this
+// tree's run/testenv (what `scripts/testenv env` exports).
 inline std::string testenv_file(const char* variable, const char* file) {
     const char* value = std::getenv(variable);
     if (value != nullptr && *value != '\0')
         return value;
+    const char* run_dir = std::getenv("TESTENV_RUN_DIR");
+    if (run_dir != nullptr && *run_dir != '\0')
+        return std::string(run_dir) + "/" + file;
     return std::string(MIRRORD_SOURCE_DIR) + "/run/testenv/" + file;
 }
 
