@@ -60,7 +60,9 @@ constexpr std::array<std::string_view, 5> live_only_spec_fields = {
 bool is_service_account_volume(const json& volume) {
     if (!volume.value("name", "").starts_with("kube-api-access-"))
         return false;
-    for (const auto& source : volume.value("projected", json::object()).value("sources", json::array()))
+    const json sources =
+        volume.value("projected", json::object()).value("sources", json::array());
+    for (const auto& source : sources)
         if (source.contains("serviceAccountToken"))
             return true;
     return false;
@@ -187,7 +189,8 @@ std::vector<std::string> service_selected_labels(const json& labels, const json&
     std::vector<std::string> keys;
     for (const auto& service : services) {
         // A Service without a selector has hand-made endpoints; it selects no pod.
-        const json selector = service["spec"].value("selector", json::object());
+        const json selector =
+            service.value("spec", json::object()).value("selector", json::object());
         if (selector.empty())
             continue;
         bool selects = true;

@@ -1,7 +1,8 @@
 #pragma once
 // What the session integration tests share: clients for the real test cluster (scripts/testenv),
 // a Deployment whose pods kwok runs, session Leases, and running the real mirrord binary; a
-// fresh namespace per test and polling with a deadline come from tests/integration/support. Header-only: tests/CMakeLists.txt compiles *_test.cpp only.
+// fresh namespace per test and polling with a deadline come from tests/integration/support.
+// Header-only: tests/CMakeLists.txt compiles *_test.cpp only.
 
 #include <array>
 #include <chrono>

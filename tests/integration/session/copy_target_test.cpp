@@ -30,13 +30,16 @@ const kube::ResourceKind endpoint_slice =
     kube::custom_resource("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice");
 
 // A bare pod `name` with `labels` (container "app"); returns it once kwok runs it with an IP.
+// `spec` adds to the pod's spec.
 json create_running_pod(kube::Client& client, const std::string& namespace_,
-                        const std::string& name, const json& labels) {
+                        const std::string& name, const json& labels,
+                        const json& spec = json::object()) {
     json pod = {{"apiVersion", "v1"},
                 {"kind", "Pod"},
                 {"metadata", {{"name", name}, {"namespace", namespace_}, {"labels", labels}}},
                 {"spec",
                  {{"containers", json::array({{{"name", "app"}, {"image", "example/web:1"}}})}}}};
+    pod["spec"].update(spec);
     auto created = client.create(kube::kinds::pod.collection(namespace_), pod);
     if (!created)
         FAIL("creating pod " << name << ": " << created.error().message());
@@ -68,6 +71,24 @@ std::set<std::string> endpoint_pods(kube::Client& client, const std::string& nam
             names.insert(endpoint.value("targetRef", json::object()).value("name", ""));
     return names;
 }
+
+const kube::ResourceKind priority_class = kube::custom_resource(
+    "scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", /*namespaced=*/false);
+
+// PriorityClass `name` with `value` (cluster-scoped: the test's namespace name keeps it unique).
+json priority_class_object(const std::string& name, int value) {
+    return {{"apiVersion", "scheduling.k8s.io/v1"},
+            {"kind", "PriorityClass"},
+            {"metadata", {{"name", name}}},
+            {"value", value}};
+}
+
+// Deletes a cluster-scoped object at the end of the scope.
+struct DeleteAtEnd {
+    kube::Client& client;
+    std::string path;
+    ~DeleteAtEnd() { (void)client.remove(path); }
+};
 
 } // namespace
 
@@ -223,5 +244,45 @@ TEST_CASE("create_copy_pod of a pod target behind a Service", "[session]") {
         });
         CHECK(later_listed);
         CHECK(endpoint_pods(*admin, ns.name(), "web").count(copy) == 0);
+    }
+}
+
+TEST_CASE("create_copy_pod of a pod whose PriorityClass has changed since it started",
+          "[session]") {
+    auto admin = connect(admin_kubeconfig());
+    TestNamespace ns(*admin);
+    const auto& name = ns.name();
+    REQUIRE(admin->create(priority_class.collection(""), priority_class_object(name, 1000)));
+    DeleteAtEnd cleanup{*admin, priority_class.object("", name)};
+    create_running_pod(*admin, ns.name(), "web", {{"app", "web"}}, {{"priorityClassName", name}});
+    // A PriorityClass's value is immutable: it changes by deleting and creating it again.
+    REQUIRE(admin->remove(priority_class.object("", name)));
+    REQUIRE(wait_until(10s, [&] {
+        return admin->create(priority_class.collection(""), priority_class_object(name, 2000)).ok();
+    }));
+    // Admission reads PriorityClasses from an informer: wait until a new pod gets the new value.
+    int probe = 0;
+    REQUIRE(wait_until(10s, [&] {
+        json pod = {{"apiVersion", "v1"},
+                    {"kind", "Pod"},
+                    {"metadata", {{"name", fmt::format("probe-{}", probe++)}}},
+                    {"spec",
+                     {{"priorityClassName", name},
+                      {"containers", json::array({{{"name", "app"}, {"image", "x:1"}}})}}}};
+        auto created = admin->create(kube::kinds::pod.collection(ns.name()), pod);
+        return created && (*created)["spec"].value("priority", 0) == 2000;
+    }));
+    auto lease = create_session(*admin, ns.name(), "web");
+    auto resolved = resolve(*admin, ns.name(), config::TargetKind::pod, "web");
+    REQUIRE(resolved.pod["spec"].value("priority", 0) == 1000);
+
+    SECTION("the copy is admitted with the class's current priority, and runs") {
+        auto pod = session::build_copy_pod(resolved, {}, "busybox:1", lease.record().id,
+                                           lease.owner_reference());
+        auto created = session::create_copy_pod(*admin, pod, 30s, {}, {});
+        INFO((created ? "" : created.error().message()));
+        REQUIRE(created);
+        CHECK((*created)["spec"]["priority"] == 2000);
+        CHECK((*created)["status"]["phase"] == "Running");
     }
 }

@@ -87,7 +87,8 @@ TEST_CASE("mirrord reset after a dead session", "[session]") {
         auto dead = create_session(*admin, ns.name(), "consumer", 1); // nothing renews it
         auto copy = start_session(*admin, ns.name(), dead);
         // reset only reaps stale sessions: wait until the 1 s Lease has expired.
-        REQUIRE(wait_until(10s, [&] { return holder_is_gone(*admin, ns.name())(dead.record().id); }));
+        auto is_stale = holder_is_gone(*admin, ns.name());
+        REQUIRE(wait_until(10s, [&] { return is_stale(dead.record().id); }));
         auto run = run_mirrord(admin_kubeconfig(), {"reset", "-n", ns.name()});
         INFO(run.err);
         REQUIRE(run.exit_code == 0);

@@ -129,7 +129,8 @@ TEST_CASE("build_copy_pod", "[session]") {
     }
     SECTION("fields only a live pod has, which the apiserver refuses or computes, are removed") {
         const auto& spec = pod["spec"];
-        for (const auto* field : {"ephemeralContainers", "priority", "preemptionPolicy", "overhead"})
+        for (const auto* field :
+             {"ephemeralContainers", "priority", "preemptionPolicy", "overhead"})
             CHECK_FALSE(spec.contains(field));
         // The classes they come from stay: admission computes the values from them again.
         CHECK(spec["priorityClassName"] == "high");
