@@ -1,9 +1,11 @@
 #include "common/session/copy_target.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <thread>
 
+#include "common/core/log.hpp"
 #include "common/core/strings.hpp"
 #include "common/kube/resources.hpp"
 #include "common/session/lease.hpp"
@@ -43,6 +45,66 @@ void remove_named(json& containers, const std::vector<std::string>& names,
     containers = std::move(kept);
 }
 
+// Fields of a live pod that a new pod must not carry: the apiserver refuses ephemeralContainers
+// on create ("Forbidden: cannot be set on create"); nodeName pins the copy to the original's
+// node; admission computes priority, preemptionPolicy and overhead from priorityClassName and
+// runtimeClassName, and refuses a pod whose values disagree with what it computed (the class
+// may have changed since the original was admitted). hostname and subdomain stay: the copy is
+// in no Service, so no DNS record points at it, and the app sees the hostname it expects.
+constexpr std::array<std::string_view, 5> live_only_spec_fields = {
+    "nodeName", "ephemeralContainers", "priority", "preemptionPolicy", "overhead"};
+
+// The ServiceAccount admission plugin adds a projected `kube-api-access-<random>` volume and its
+// mounts to each pod. Left in, the copy would carry the original's generated name; removed, the
+// plugin adds the copy its own (or none, when automountServiceAccountToken is false).
+bool is_service_account_volume(const json& volume) {
+    if (!volume.value("name", "").starts_with("kube-api-access-"))
+        return false;
+    const json sources =
+        volume.value("projected", json::object()).value("sources", json::array());
+    for (const auto& source : sources)
+        if (source.contains("serviceAccountToken"))
+            return true;
+    return false;
+}
+
+void remove_service_account_volumes(json& spec) {
+    if (!spec.contains("volumes") || !spec["volumes"].is_array())
+        return;
+    std::vector<std::string> removed;
+    json kept = json::array();
+    for (auto& volume : spec["volumes"]) {
+        if (is_service_account_volume(volume))
+            removed.push_back(volume.value("name", ""));
+        else
+            kept.push_back(std::move(volume));
+    }
+    spec["volumes"] = std::move(kept);
+    for (const auto* list : {"initContainers", "containers"}) {
+        if (!spec.contains(list))
+            continue;
+        for (auto& container : spec[list]) {
+            if (!container.contains("volumeMounts"))
+                continue;
+            json mounts = json::array();
+            for (auto& mount : container["volumeMounts"])
+                if (std::find(removed.begin(), removed.end(), mount.value("name", "")) ==
+                    removed.end())
+                    mounts.push_back(std::move(mount));
+            container["volumeMounts"] = std::move(mounts);
+        }
+    }
+}
+
+// The target's spec as a spec the apiserver accepts for a new, unpinned pod.
+json clean_spec(const json& source) {
+    json spec = source;
+    for (auto field : live_only_spec_fields)
+        spec.erase(std::string(field));
+    remove_service_account_volumes(spec);
+    return spec;
+}
+
 void strip_probes(json& containers) {
     if (!containers.is_array())
         return;
@@ -58,6 +120,27 @@ std::string label_value(std::string text) {
     while (!text.empty() && !std::isalnum(static_cast<unsigned char>(text.back())))
         text.pop_back();
     return text;
+}
+
+bool is_mirrord_label(const std::string& key) {
+    return key == managed_by_label || key == session_label || key == copy_of_label;
+}
+
+// Removes from `pod` the labels some Service of its namespace selects it by. A consistent
+// read (no resourceVersion=0): a Service created a moment ago must count too.
+Status remove_service_labels(kube::Client& client, json& pod) {
+    auto namespace_ = pod["metadata"].value("namespace", "");
+    auto services = client.list(kube::kinds::service.collection(namespace_));
+    if (!services)
+        return std::move(services).error().wrap("listing the Services of namespace " +
+                                                namespace_ + " (a copy must be in none)");
+    auto& labels = pod["metadata"]["labels"];
+    auto keys = service_selected_labels(labels, (*services)["items"]);
+    if (!keys.empty())
+        log::debug("copy pod: removing labels {} that a Service selects", join(keys, ", "));
+    for (const auto& key : keys)
+        labels.erase(key);
+    return {};
 }
 
 std::string pod_summary(const json& pod) {
@@ -102,6 +185,26 @@ std::string copy_pod_name(const ResolvedTarget& target, const std::string& sessi
     return prefix + suffix;
 }
 
+std::vector<std::string> service_selected_labels(const json& labels, const json& services) {
+    std::vector<std::string> keys;
+    for (const auto& service : services) {
+        // A Service without a selector has hand-made endpoints; it selects no pod.
+        const json selector =
+            service.value("spec", json::object()).value("selector", json::object());
+        if (selector.empty())
+            continue;
+        bool selects = true;
+        for (const auto& [key, value] : selector.items())
+            selects = selects && labels.contains(key) && labels.at(key) == value;
+        if (!selects)
+            continue;
+        for (const auto& [key, value] : selector.items())
+            if (!is_mirrord_label(key) && std::find(keys.begin(), keys.end(), key) == keys.end())
+                keys.push_back(key);
+    }
+    return keys;
+}
+
 json build_copy_pod(const ResolvedTarget& target, const config::CopyTargetConfig& copy,
                     const std::string& agent_image, const std::string& session_id,
                     const json& owner) {
@@ -113,8 +216,7 @@ json build_copy_pod(const ResolvedTarget& target, const config::CopyTargetConfig
     labels[copy_of_label] = label_value(fmt::format(
         "{}.{}", split(target.object_path(), '/').front(),
         target.workload["metadata"].value("name", "")));
-    json spec = source["spec"];
-    spec.erase("nodeName"); // a live pod's node: let the scheduler place the copy
+    json spec = clean_spec(source["spec"]);
     remove_named(spec["containers"], copy.exclude_containers, target.container);
     if (spec.contains("initContainers"))
         remove_named(spec["initContainers"], copy.exclude_init_containers, "");
@@ -148,7 +250,10 @@ Result<json> create_copy_pod(kube::Client& client, const json& pod,
     auto namespace_ = pod["metadata"].value("namespace", "");
     auto name = pod["metadata"].value("name", "");
     auto context = fmt::format("copying target into pod {}/{}", namespace_, name);
-    auto created = client.create(kube::kinds::pod.collection(namespace_), pod);
+    json unselected = pod;
+    if (auto removed = remove_service_labels(client, unselected); !removed)
+        return std::move(removed).error().wrap(context);
+    auto created = client.create(kube::kinds::pod.collection(namespace_), unselected);
     if (!created)
         return std::move(created).error().wrap(context);
     auto deadline = std::chrono::steady_clock::now() + timeout;

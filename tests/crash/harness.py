@@ -15,17 +15,14 @@ import random
 import re
 import shutil
 import signal
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from testenv_env import testenv_env  # noqa: E402
+from cluster import ENV, RUN_ENV, Api, kubectl, wait_for  # noqa: E402,F401 (wait_for re-exported)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APP_DIR = os.path.join(ROOT, "examples", "kafka-debug")
@@ -36,59 +33,6 @@ MANAGED_BY = "app.kubernetes.io/managed-by=mirrord"
 
 def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-
-
-ENV = testenv_env()
-RUN_ENV = {**os.environ, **ENV}
-
-
-def wait_for(what, check, timeout, interval=0.1):
-    """Polls check() until it returns a truthy value (returned) or `timeout` seconds pass.
-
-    check() may return (ok, detail): the detail of the last attempt goes into the failure.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        ok, detail = result if isinstance(result, tuple) else (result, result)
-        if ok:
-            return result
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{what}: not within {timeout} s; last state: {detail}")
-        time.sleep(interval)
-
-
-class Api:
-    """Just enough of the Kubernetes REST API, as admin (faster than kubectl for tight polls)."""
-
-    def __init__(self):
-        self.server = ENV["TESTENV_APISERVER"]
-        self.context = ssl.create_default_context(cafile=ENV["TESTENV_CA"])
-        with open(ENV["KUBECONFIG"]) as kubeconfig:
-            self.token = re.search(r"^\s*token:\s*(\S+)", kubeconfig.read(), re.M).group(1)
-
-    def call(self, method, path, body=None, content_type="application/json"):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.server + path, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self.token}")
-        if data is not None:
-            request.add_header("Content-Type", content_type)
-        try:
-            with urllib.request.urlopen(request, context=self.context, timeout=10) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                return None
-            raise AssertionError(f"{method} {path}: {error.code} {error.read()[:300]!r}")
-
-    def get(self, path):
-        return self.call("GET", path)
-
-    def items(self, path):
-        listed = self.get(path)
-        return listed["items"] if listed else []
 
 
 def alive(pid):
@@ -222,8 +166,8 @@ class Scenario:
     def _set_up(self):
         log(f"namespace {self.ns}, topic {self.topic}, group {self.group}, "
             f"{self.replicas} replica(s); files in {self.workdir}")
-        self.api.call("POST", "/api/v1/namespaces",
-                      {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.ns}})
+        self.api.create("/api/v1/namespaces",
+                        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.ns}})
         self._bind_dev_user()
         subprocess.run([os.path.join(APP_DIR, "deploy.sh"), "--no-producer", "-n", self.ns,
                         "--topic", self.topic, "--group", self.group,
@@ -245,10 +189,7 @@ class Scenario:
         if not all(os.path.exists(f) for f in files):
             log("configs/rbac/ not found: mirrord runs as admin")
             return
-        args = ["kubectl", "-n", self.ns, "apply"]
-        for f in files:
-            args += ["-f", f]
-        subprocess.run(args, check=True, env=RUN_ENV, stdout=subprocess.DEVNULL)
+        kubectl("-n", self.ns, "apply", *[arg for f in files for arg in ("-f", f)])
         self.mirrord_env["KUBECONFIG"] = ENV["TESTENV_KUBECONFIG_DEV"]
 
     def __exit__(self, kind, value, traceback):
@@ -265,7 +206,7 @@ class Scenario:
             for pid in pids_with_argv(argv):
                 stop_pid(pid)
         try:
-            self.api.call("DELETE", f"/api/v1/namespaces/{self.ns}")
+            self.api.delete(f"/api/v1/namespaces/{self.ns}")
         except (AssertionError, OSError) as error:  # e.g. an apiserver restart by another test
             log(f"could not delete namespace {self.ns}: {error}")
         subprocess.run([self.python, "-c", DELETE_TOPIC, ENV["KAFKA_BOOTSTRAP_SERVERS"],

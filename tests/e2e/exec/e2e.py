@@ -5,54 +5,23 @@ real cluster of scripts/testenv (tests/e2e/tests.cmake). Each test class works i
 namespace (unique name), polls with deadlines, and deletes the namespace at the end.
 """
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "pylib"))
-from testenv_env import testenv_env  # noqa: E402
+from cluster import ENV, kubectl, kubectl_json, wait_for  # noqa: E402,F401 (re-exported)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SIGNAL_APP = os.path.join(ROOT, "tests", "tools", "exec_apps", "signal_app.py")
 MIRRORD = None  # set by main()
 
-
-
-
-ENV = testenv_env()
 # The admin user's bearer token (testenv/README.md): it must never reach mirrord's output.
 ADMIN_TOKEN = "admin-token"
-
-
-def kubectl(*args, check=True, stdin=None):
-    result = subprocess.run(["kubectl", "--kubeconfig", ENV["KUBECONFIG"], *args],
-                            env={**os.environ, **ENV}, input=stdin, capture_output=True,
-                            text=True, timeout=60)
-    if check and result.returncode != 0:
-        raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr}")
-    return result
-
-
-def kubectl_json(*args):
-    return json.loads(kubectl(*args, "-o", "json").stdout)
-
-
-def wait_for(what, predicate, deadline=30):
-    """Polls `predicate` until it returns a truthy value, which it returns; fails at the deadline."""
-    until = time.monotonic() + deadline
-    last = None
-    while time.monotonic() < until:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {deadline}s waiting for {what} (last: {last!r})")
 
 
 def minimal_env(**extra):
@@ -110,9 +79,9 @@ class NamespaceTest(unittest.TestCase):
         kubectl("-n", cls.ns, "apply", "-f", "-", stdin=manifest)
 
     @classmethod
-    def wait_ready_pod(cls, selector, deadline=60):
+    def wait_ready_pod(cls, selector, timeout=60):
         return wait_for(f"a Running, Ready pod {selector} in {cls.ns}",
-                        lambda: (running_ready_pods(cls.ns, selector) or [None])[0], deadline)
+                        lambda: (running_ready_pods(cls.ns, selector) or [None])[0], timeout)
 
     def assert_no_session_left(self):
         self.assertEqual(session_leases(self.ns), [], "a session Lease was left in the cluster")

@@ -36,7 +36,7 @@ TEST_CASE("kube client retries through injected faults", "[kube]") {
                                     "--state {} --share 0.4 --lifetime 120 >/dev/null 2>&1 &",
                                     MIRRORD_SOURCE_DIR, testenv().at("TESTENV_APISERVER"),
                                     testenv().at("TESTENV_CA"), state)) == 0);
-    REQUIRE(poll_until(std::chrono::seconds(10), [&] { return proxy_state(state).has_value(); }));
+    REQUIRE(wait_until(std::chrono::seconds(10), [&] { return proxy_state(state).has_value(); }));
     const int port = (*proxy_state(state))["port"];
     const int pid = (*proxy_state(state))["pid"];
 

@@ -62,7 +62,7 @@ TEST_CASE("mirrord ls lists the targets that exist", "[kube]") {
     REQUIRE(client->create(deployments,
                            deployment("ours", {"agent"},
                                       {{"app.kubernetes.io/managed-by", "mirrord"}})));
-    REQUIRE(poll_until(std::chrono::seconds(60), [&] {
+    REQUIRE(wait_until(std::chrono::seconds(60), [&] {
         return available(*client, ns.name(), "web") && available(*client, ns.name(), "multi") &&
                available(*client, ns.name(), "ours");
     }));

@@ -1,6 +1,7 @@
 #pragma once
 // Header-only (the integration glob compiles only *_test.cpp). Helpers for kube integration tests: the running scripts/testenv (read from `scripts/testenv
-// env`), temporary folders, stderr capture for the "no token in -vv output" checks, polling.
+// env`), temporary folders, stderr capture for the "no token in -vv output" checks; a fresh
+// namespace per test and polling with a deadline come from tests/integration/support.
 
 #include <chrono>
 #include <functional>
@@ -26,6 +27,8 @@
 #include "common/core/files.hpp"
 #include "common/core/log.hpp"
 #include "common/kube/resources.hpp"
+#include "tests/integration/support/test_namespace.hpp"
+#include "tests/integration/support/wait.hpp"
 
 namespace mirrord::testing {
 
@@ -71,21 +74,6 @@ private:
     int saved_fd_ = -1;
     std::string path_;
     std::string text_;
-};
-
-// Calls `check` until it returns true or `timeout` passes; true if it succeeded.
-bool poll_until(std::chrono::milliseconds timeout, const std::function<bool()>& check);
-
-// A fresh namespace with a unique name; deleted (Background) at the end of the scope.
-class TestNamespace {
-public:
-    TestNamespace(kube::Client& client, const std::string& prefix);
-    ~TestNamespace();
-    const std::string& name() const { return name_; }
-
-private:
-    kube::Client& client_;
-    std::string name_;
 };
 
 // A kubeconfig for the testenv cluster with the given `user:` block (YAML, indented 4).
@@ -192,31 +180,6 @@ inline std::string StderrCapture::text() {
 }
 
 inline StderrCapture::~StderrCapture() { (void)text(); }
-
-inline bool poll_until(std::chrono::milliseconds timeout, const std::function<bool()>& check) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (check())
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return check();
-}
-
-inline TestNamespace::TestNamespace(kube::Client& client, const std::string& prefix) : client_(client) {
-    std::random_device random;
-    name_ = fmt::format("{}-{:06x}", prefix, random() & 0xffffffU);
-    auto created = client_.create(kube::kinds::namespace_.collection(""),
-                                  {{"apiVersion", "v1"},
-                                   {"kind", "Namespace"},
-                                   {"metadata", {{"name", name_}}}});
-    if (!created)
-        FAIL(created.error().message());
-}
-
-inline TestNamespace::~TestNamespace() {
-    (void)client_.remove(kube::kinds::namespace_.object("", name_));
-}
 
 inline std::string kubeconfig_with_user(const std::string& user_yaml) {
     return fmt::format(R"(apiVersion: v1

@@ -62,15 +62,15 @@ TEST_CASE("kube watch survives an apiserver restart", "[kube]") {
     });
 
     REQUIRE(client->create(collection, config_map("before-restart")));
-    CHECK(poll_until(std::chrono::seconds(30), [&] { return seen.has("before-restart"); }));
+    CHECK(wait_until(std::chrono::seconds(30), [&] { return seen.has("before-restart"); }));
 
     std::string restart_log;
     CHECK(run_command(std::string(MIRRORD_SOURCE_DIR) + "/scripts/testenv restart kube-apiserver",
                       &restart_log, true) == 0);
     // POST is not retried on a broken connection (it might have been applied); poll instead.
-    CHECK(poll_until(std::chrono::seconds(60),
+    CHECK(wait_until(std::chrono::seconds(60),
                      [&] { return bool(client->create(collection, config_map("after-restart"))); }));
-    CHECK(poll_until(std::chrono::seconds(60), [&] { return seen.has("after-restart"); }));
+    CHECK(wait_until(std::chrono::seconds(60), [&] { return seen.has("after-restart"); }));
 
     const auto stop_requested = std::chrono::steady_clock::now();
     stop = true;

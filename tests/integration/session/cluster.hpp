@@ -1,7 +1,8 @@
 #pragma once
 // What the session integration tests share: clients for the real test cluster (scripts/testenv),
-// a fresh namespace per test, a Deployment whose pods kwok runs, polling with a deadline, and
-// running the real mirrord binary. Header-only: tests/CMakeLists.txt compiles *_test.cpp only.
+// a Deployment whose pods kwok runs, session Leases, and running the real mirrord binary; a
+// fresh namespace per test and polling with a deadline come from tests/integration/support.
+// Header-only: tests/CMakeLists.txt compiles *_test.cpp only.
 
 #include <array>
 #include <chrono>
@@ -23,17 +24,23 @@
 #include "common/kube/resources.hpp"
 #include "common/session/lease.hpp"
 #include "common/session/scale_down.hpp"
+#include "tests/integration/support/test_namespace.hpp"
+#include "tests/integration/support/wait.hpp"
 
 namespace mirrord::testing {
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-// $NAME, else the testenv's file under run/testenv (what `scripts/testenv env` exports).
+// $NAME, else the testenv's file in $TESTENV_RUN_DIR (a shared testenv), else under this
+// tree's run/testenv (what `scripts/testenv env` exports).
 inline std::string testenv_file(const char* variable, const char* file) {
     const char* value = std::getenv(variable);
     if (value != nullptr && *value != '\0')
         return value;
+    const char* run_dir = std::getenv("TESTENV_RUN_DIR");
+    if (run_dir != nullptr && *run_dir != '\0')
+        return std::string(run_dir) + "/" + file;
     return std::string(MIRRORD_SOURCE_DIR) + "/run/testenv/" + file;
 }
 
@@ -56,38 +63,6 @@ inline std::unique_ptr<kube::Client> connect(const std::string& kubeconfig,
         FAIL("cannot use the test cluster (scripts/testenv up): " << client.error().message());
     return std::move(*client);
 }
-
-// Polls `done` every 100 ms until it is true or `timeout` has passed; returns its last answer.
-inline bool wait_until(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() >= deadline)
-            return done();
-        std::this_thread::sleep_for(100ms);
-    }
-    return true;
-}
-
-// A namespace of its own for one test, deleted (without waiting) when the test ends.
-class TestNamespace {
-public:
-    explicit TestNamespace(kube::Client& admin) : admin_(admin) {
-        name_ = "mirrord-it-" + session::new_session_id();
-        json object = {
-            {"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name_}}}};
-        auto created = admin_.create(kube::kinds::namespace_.collection(""), object);
-        if (!created)
-            FAIL("creating namespace " << name_ << ": " << created.error().message());
-    }
-    ~TestNamespace() { (void)admin_.remove(kube::kinds::namespace_.object("", name_)); }
-    TestNamespace(const TestNamespace&) = delete;
-    TestNamespace& operator=(const TestNamespace&) = delete;
-    const std::string& name() const { return name_; }
-
-private:
-    kube::Client& admin_;
-    std::string name_;
-};
 
 // A Deployment `name` with `replicas` pods (label app=<name>, container "app"); kwok makes them
 // Running. Returns once all replicas are ready.

@@ -86,7 +86,9 @@ TEST_CASE("mirrord reset after a dead session", "[session]") {
     SECTION("restores the deployment, deletes copy pod and Lease, and says so") {
         auto dead = create_session(*admin, ns.name(), "consumer", 1); // nothing renews it
         auto copy = start_session(*admin, ns.name(), dead);
-        std::this_thread::sleep_for(1500ms); // let the 1 s lease expire
+        // reset only reaps stale sessions: wait until the 1 s Lease has expired.
+        auto is_stale = holder_is_gone(*admin, ns.name());
+        REQUIRE(wait_until(10s, [&] { return is_stale(dead.record().id); }));
         auto run = run_mirrord(admin_kubeconfig(), {"reset", "-n", ns.name()});
         INFO(run.err);
         REQUIRE(run.exit_code == 0);

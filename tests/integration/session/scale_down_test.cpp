@@ -102,7 +102,8 @@ TEST_CASE("scale_down takes over the ledger of a stale session", "[session]") {
     auto gone = holder_is_gone(*admin, ns.name());
     auto dead = create_session(*admin, ns.name(), "consumer", 1); // never renewed
     REQUIRE(session::scale_down(*admin, target, dead.record(), gone));
-    std::this_thread::sleep_for(1500ms); // let the 1 s lease expire
+    // Only a stale holder's ledger is taken over: wait until the 1 s Lease has expired.
+    REQUIRE(wait_until(10s, [&] { return gone(dead.record().id); }));
 
     SECTION("the new session holds it and the original 3 replicas are kept, never 0") {
         auto second = create_session(*admin, ns.name(), "consumer");

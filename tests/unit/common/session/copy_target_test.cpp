@@ -24,12 +24,24 @@ json live_pod() {
                              "controller": true}]
       },
       "spec": {
-        "nodeName": "node-1",
+        "nodeName": "node-1", "hostname": "consumer-0", "subdomain": "consumers",
+        "priorityClassName": "high", "priority": 1000, "preemptionPolicy": "PreemptLowerPriority",
+        "runtimeClassName": "fast", "overhead": {"cpu": "10m"},
+        "ephemeralContainers": [{"name": "debugger", "image": "busybox", "stdin": true}],
+        "volumes": [
+          {"name": "data", "emptyDir": {}},
+          {"name": "kube-api-access-x7k2p", "projected": {"sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt"}}]}}
+        ],
         "initContainers": [{"name": "migrate", "image": "app:1"},
                            {"name": "wait-for-kafka", "image": "busybox"}],
         "containers": [
           {"name": "consumer", "image": "app:1", "command": ["python3"], "args": ["app.py"],
            "env": [{"name": "KAFKA_TOPIC", "value": "test-topic"}],
+           "volumeMounts": [{"name": "data", "mountPath": "/data"},
+                            {"name": "kube-api-access-x7k2p",
+                             "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}],
            "livenessProbe": {"httpGet": {"path": "/"}}, "readinessProbe": {"exec": {}},
            "startupProbe": {"exec": {}}, "lifecycle": {"preStop": {"exec": {}}}},
           {"name": "metrics", "image": "exporter:2", "readinessProbe": {"exec": {}}},
@@ -115,6 +127,25 @@ TEST_CASE("build_copy_pod", "[session]") {
         CHECK(pod["metadata"]["annotations"]["note"] == "kept");
         CHECK_FALSE(pod.contains("status"));
     }
+    SECTION("fields only a live pod has, which the apiserver refuses or computes, are removed") {
+        const auto& spec = pod["spec"];
+        for (const auto* field :
+             {"ephemeralContainers", "priority", "preemptionPolicy", "overhead"})
+            CHECK_FALSE(spec.contains(field));
+        // The classes they come from stay: admission computes the values from them again.
+        CHECK(spec["priorityClassName"] == "high");
+        CHECK(spec["runtimeClassName"] == "fast");
+        CHECK(spec["hostname"] == "consumer-0");
+        CHECK(spec["subdomain"] == "consumers");
+    }
+    SECTION("the admission plugin's service account volume is removed, the app's kept") {
+        const auto& volumes = pod["spec"]["volumes"];
+        REQUIRE(volumes.size() == 1);
+        CHECK(volumes[0]["name"] == "data");
+        const auto& mounts = (*find_named(containers, "consumer"))["volumeMounts"];
+        REQUIRE(mounts.size() == 1);
+        CHECK(mounts[0]["name"] == "data");
+    }
     SECTION("exclude_containers drops containers but never the target one") {
         copy.exclude_containers = {"logger", "consumer"};
         copy.exclude_init_containers = {"wait-for-kafka"};
@@ -138,5 +169,37 @@ TEST_CASE("build_copy_pod", "[session]") {
         CHECK(name.find("--") == std::string::npos);
         std::string value = long_pod["metadata"]["labels"][session::copy_of_label];
         CHECK(value.size() <= 63); // label values are limited to 63 characters too
+    }
+}
+
+TEST_CASE("service_selected_labels", "[session]") {
+    const json labels = {{"app", "web"},
+                         {"tier", "backend"},
+                         {"team", "payments"},
+                         {session::managed_by_label, "mirrord"}};
+    auto service = [](json selector) { return json{{"spec", {{"selector", selector}}}}; };
+
+    SECTION("a Service whose selector the labels match names all its keys") {
+        auto keys = session::service_selected_labels(
+            labels, json::array({service({{"app", "web"}, {"tier", "backend"}})}));
+        CHECK(keys == std::vector<std::string>{"app", "tier"});
+    }
+    SECTION("a Service that does not select the pod names nothing") {
+        auto keys = session::service_selected_labels(
+            labels, json::array({service({{"app", "web"}, {"tier", "frontend"}}),
+                                 service({{"app", "web"}, {"zone", "a"}})}));
+        CHECK(keys.empty());
+    }
+    SECTION("a Service without a selector selects no pod") {
+        auto keys = session::service_selected_labels(
+            labels, json::array({json{{"spec", json::object()}}, service(json::object())}));
+        CHECK(keys.empty());
+    }
+    SECTION("keys of several Services are named once, mirrord's own labels never") {
+        auto keys = session::service_selected_labels(
+            labels, json::array({service({{"team", "payments"}}),
+                                 service({{"team", "payments"}, {"app", "web"}}),
+                                 service({{session::managed_by_label, "mirrord"}})}));
+        CHECK(keys == std::vector<std::string>{"team", "app"});
     }
 }
