@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/core/log.hpp"
+#include "common/kube/json_fields.hpp"
 #include "common/kube/status_error.hpp"
 
 namespace mirrord::kube {
@@ -81,6 +82,14 @@ Result<std::unique_ptr<Client>> Client::connect(const KubeOptions& options) {
     log::debug("kube: context \"{}\" from {}, server {}, namespace {}", connection.context,
                connection.source, connection.server, connection.namespace_);
     return create(std::move(connection));
+}
+
+Status Client::prefetch_credentials() {
+    auto credential = credentials_->get();
+    if (!credential)
+        return std::move(credential).error().wrap(
+            fmt::format("fetching the credentials of context \"{}\"", connection_.context));
+    return {};
 }
 
 Result<Response> Client::send_once(const ApiRequest& request, bool streaming,
@@ -214,14 +223,17 @@ Result<json> Client::list(const std::string& path, const ListOptions& options) {
         if (!continue_token.empty())
             query.emplace_back("continue", continue_token);
         MIRRORD_TRY_ASSIGN(auto page, get(path, query));
-        for (auto& item : page.value("items", json::array()))
-            items.push_back(std::move(item));
-        continue_token = page.value("metadata", json::object()).value("continue", "");
+        // A 200 that is not a list (a proxy's page, a schemaless aggregated API) must not throw.
+        if (!page.is_object())
+            return fail("GET {}: the response is not a JSON list object", path);
+        for (const auto& item : array_member(page, "items"))
+            items.push_back(item);
+        continue_token = string_member(object_member(page, "metadata"), "continue");
         if (first.is_null())
             first = std::move(page);
     } while (!continue_token.empty());
     first["items"] = std::move(items);
-    if (first.contains("metadata"))
+    if (first.contains("metadata") && first["metadata"].is_object())
         first["metadata"].erase("continue");
     return first;
 }

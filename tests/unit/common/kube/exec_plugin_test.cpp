@@ -4,11 +4,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "common/core/files.hpp"
 #include "common/core/log.hpp"
 #include "common/kube/auth/credentials.hpp"
 #include "common/kube/auth/exec_plugin.hpp"
 #include "common/kube/connection.hpp"
+#include "common/kube/rest_client.hpp"
 
 using namespace mirrord;
 using namespace mirrord::kube;
@@ -105,6 +108,65 @@ TEST_CASE("exec credential source") {
         REQUIRE_FALSE(result);
         CHECK_THAT(result.error().message(),
                    Catch::Contains("/nonexistent/plugin") && Catch::Contains("install fake-plugin"));
+    }
+    SECTION("a cached credential outlives the plugin until it expires or is rejected") {
+        auto source = make_credential_source(connection);
+        REQUIRE(source->get());
+        ::setenv("FAKE_PLUGIN_FAIL", "1", 1);
+        auto later = source->get();
+        CHECK(later);
+        CHECK(lines_in(count_file) == 1);
+        CHECK(source->invalidate());
+        auto again = source->get();
+        ::unsetenv("FAKE_PLUGIN_FAIL");
+        REQUIRE_FALSE(again);
+        CHECK_THAT(again.error().message(),
+                   Catch::Contains("fake-plugin.sh: exited with status 3") &&
+                       Catch::Contains("install fake-plugin"));
+    }
+    SECTION("interactiveMode Always without a terminal is a clear error; the plugin never runs") {
+        // As in the session guardian, whose stdin is /dev/null.
+        connection.user.exec->interactive_mode = "Always";
+        auto result = make_credential_source(connection)->get();
+        if (::isatty(STDIN_FILENO) == 1) {
+            WARN("stdin is a terminal: run with </dev/null to check interactiveMode Always");
+        } else {
+            REQUIRE_FALSE(result);
+            CHECK_THAT(result.error().message(),
+                       Catch::Contains("fake-plugin.sh needs an interactive terminal") &&
+                           Catch::Contains("interactiveMode: Always"));
+            CHECK(lines_in(count_file) == 0);
+        }
+    }
+    ::unsetenv("FAKE_PLUGIN_COUNT_FILE");
+    std::filesystem::remove(count_file);
+}
+
+TEST_CASE("Client::prefetch_credentials") {
+    auto connection = exec_connection();
+    const auto count_file = std::filesystem::temp_directory_path() /
+                            ("mirrord-prefetch-" + std::to_string(::getpid()));
+    std::filesystem::remove(count_file);
+    ::setenv("FAKE_PLUGIN_COUNT_FILE", count_file.c_str(), 1);
+    // No request is sent: the server (10.0.0.1) is never contacted.
+    SECTION("runs the plugin once and caches what it returned") {
+        auto client = Client::create(connection);
+        REQUIRE(client);
+        CHECK(lines_in(count_file) == 0); // creating a client fetches nothing
+        REQUIRE((*client)->prefetch_credentials());
+        REQUIRE((*client)->prefetch_credentials());
+        CHECK(lines_in(count_file) == 1);
+    }
+    SECTION("a failing plugin is an error naming the context and the plugin") {
+        ::setenv("FAKE_PLUGIN_FAIL", "1", 1);
+        auto client = Client::create(connection);
+        REQUIRE(client);
+        auto fetched = (*client)->prefetch_credentials();
+        ::unsetenv("FAKE_PLUGIN_FAIL");
+        REQUIRE_FALSE(fetched);
+        CHECK_THAT(fetched.error().message(),
+                   Catch::StartsWith("fetching the credentials of context \"v1\"") &&
+                       Catch::Contains("fake-plugin.sh: exited with status 3"));
     }
     ::unsetenv("FAKE_PLUGIN_COUNT_FILE");
     std::filesystem::remove(count_file);
