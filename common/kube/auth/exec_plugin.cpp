@@ -28,10 +28,12 @@ std::string field(const json& object, const char* key) {
 // interactiveMode: v1 requires it; v1beta1 defaults to IfAvailable.
 Result<bool> decide_interactive(const ExecConfig& exec) {
     const std::string mode = exec.interactive_mode.empty() ? "IfAvailable" : exec.interactive_mode;
-    // A terminal we may read: in a background job a read stops the plugin (SIGTTIN) and the
-    // request would hang until the plugin timeout, so that counts as no terminal. The session
-    // guardian (setsid, stdin /dev/null) never has one.
-    const bool tty = isatty(STDIN_FILENO) == 1 && tcgetpgrp(STDIN_FILENO) == getpgrp();
+    // A terminal we may read. If it is our controlling terminal and we are a background job, a
+    // read stops the plugin (SIGTTIN) and the request would hang until the plugin timeout, so
+    // that counts as no terminal (tcgetpgrp fails for a terminal that is not our controlling
+    // one: reading that never stops us). The session guardian (stdin /dev/null) has none.
+    const pid_t foreground = isatty(STDIN_FILENO) == 1 ? tcgetpgrp(STDIN_FILENO) : 0;
+    const bool tty = isatty(STDIN_FILENO) == 1 && (foreground < 0 || foreground == getpgrp());
     if (mode == "Never")
         return false;
     if (mode == "IfAvailable")

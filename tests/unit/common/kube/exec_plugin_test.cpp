@@ -4,6 +4,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include <chrono>
+#include <thread>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/core/files.hpp"
@@ -170,4 +177,97 @@ TEST_CASE("Client::prefetch_credentials") {
     }
     ::unsetenv("FAKE_PLUGIN_COUNT_FILE");
     std::filesystem::remove(count_file);
+}
+
+TEST_CASE("exec plugin in a background job") {
+    // `mirrord ... &` on a terminal: stdin is the terminal but a read from it stops the reader
+    // (SIGTTIN), so a prompting plugin would hang the request for the plugin timeout (120 s).
+    // mirrord runs in a background process group of a session whose controlling terminal is a
+    // pty, against a server it never reaches: only the credential fetch is exercised.
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("mirrord-bg-plugin-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string plugin = (dir / "plugin.sh").string();
+    std::ofstream(plugin) << "#!/bin/sh\necho 'password?' >&2\nread answer\n"
+                             "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                             "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\"}}'\n";
+    std::filesystem::permissions(plugin, std::filesystem::perms::owner_all);
+    const std::string kubeconfig = (dir / "config").string();
+    std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: "
+                                 "{server: 'https://10.255.255.1:6443'}\nusers:\n- name: u\n  user:\n"
+                                 "    exec: {apiVersion: client.authentication.k8s.io/v1, command: "
+                              << plugin
+                              << ", interactiveMode: Always}\ncontexts:\n- name: c\n  context: "
+                                 "{cluster: c, user: u, namespace: default}\ncurrent-context: c\n";
+    const std::string err_path = (dir / "stderr").string();
+
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    const std::string slave_name = ::ptsname(master);
+    const std::string env_kubeconfig = "KUBECONFIG=" + kubeconfig;
+    const std::string binary = MIRRORD_BINARY;
+    char* const argv[] = {const_cast<char*>(binary.c_str()), const_cast<char*>("ls"), nullptr};
+    char* const envp[] = {const_cast<char*>(env_kubeconfig.c_str()), nullptr};
+    const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(err_fd >= 0);
+    int job_pipe[2];
+    REQUIRE(::pipe(job_pipe) == 0);
+
+    // Only async-signal-safe calls after fork: a session leader owning the pty, and mirrord in
+    // a second process group of that session, i.e. a background job.
+    const pid_t leader = ::fork();
+    REQUIRE(leader >= 0);
+    if (leader == 0) {
+        ::setsid();
+        const int slave = ::open(slave_name.c_str(), O_RDWR);
+        if (slave < 0 || ::ioctl(slave, TIOCSCTTY, 0) != 0)
+            ::_exit(100);
+        const pid_t job = ::fork();
+        if (job == 0) {
+            ::setpgid(0, 0);
+            ::dup2(slave, STDIN_FILENO);
+            ::dup2(slave, STDOUT_FILENO);
+            ::dup2(err_fd, STDERR_FILENO);
+            ::execve(argv[0], argv, envp);
+            ::_exit(101);
+        }
+        if (::write(job_pipe[1], &job, sizeof job) != sizeof job)
+            ::_exit(103);
+        int status = 0;
+        const pid_t waited = ::waitpid(job, &status, WUNTRACED);
+        if (waited == job && WIFEXITED(status))
+            ::_exit(WEXITSTATUS(status));
+        // Stopped (SIGTTIN reaches the reader's whole process group, mirrord included) or
+        // killed: the hang this test is about.
+        ::kill(-job, SIGKILL);
+        ::_exit(102);
+    }
+    ::close(err_fd);
+    ::close(job_pipe[1]);
+    pid_t job = 0;
+    REQUIRE(::read(job_pipe[0], &job, sizeof job) == sizeof job);
+    ::close(job_pipe[0]);
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    pid_t done = 0;
+    while ((done = ::waitpid(leader, &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (done == 0) { // mirrord still waits for the stopped plugin: end them by their group
+        ::kill(-job, SIGKILL);
+        ::kill(leader, SIGKILL);
+        ::waitpid(leader, &status, 0);
+    }
+    ::close(master);
+    auto err = read_file(err_path);
+    INFO((err ? *err : std::string()));
+    CHECK(done == leader);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1); // 102: mirrord was stopped by SIGTTIN
+    REQUIRE(err);
+    CHECK_THAT(*err, Catch::Contains("plugin.sh needs an interactive terminal") &&
+                         Catch::Contains("not one in the foreground"));
+    std::filesystem::remove_all(dir);
 }
