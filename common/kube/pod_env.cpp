@@ -142,14 +142,16 @@ private:
         const json& entries = member(container_, list);
         if (entries.is_null())
             return {};
-        const std::string where = fmt::format("container \"{}\" {}", string_member(container_, "name"), list);
+        const std::string where =
+            fmt::format("container \"{}\" {}", string_member(container_, "name"), list);
         if (!entries.is_array())
             return fail("{}: not a list", where);
         for (size_t i = 0; i < entries.size(); ++i) {
             const json& entry = entries[i];
             try {
                 if (!entry.is_object())
-                    return fail("{}[{}]: not an object: {}", where, i, entry.dump());
+                    // The type only: a literal entry may hold a secret ("PASSWORD=...").
+                    return fail("{}[{}]: not an object but a {}", where, i, entry.type_name());
                 MIRRORD_TRY(handle(entry));
             } catch (const json::exception& e) {
                 return fail("{}[{}] ({}): a field has the wrong type: {}", where, i,

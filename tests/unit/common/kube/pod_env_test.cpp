@@ -275,9 +275,9 @@ TEST_CASE("resolve_container_env on malformed pod JSON") {
         REQUIRE_FALSE(not_list);
         CHECK(not_list.error().message() == "container \"app\" env: not a list");
         auto not_object = resolve(
-            R"({"spec":{"containers":[{"name":"app","envFrom":[{"configMapRef":{"name":"app-settings"}},"x"]}]}})");
+            R"({"spec":{"containers":[{"name":"app","envFrom":[{"configMapRef":{"name":"app-settings"}},"PASSWORD=hunter2"]}]}})");
         REQUIRE_FALSE(not_object);
-        CHECK(not_object.error().message() == "container \"app\" envFrom[1]: not an object: \"x\"");
+        CHECK(not_object.error().message() == "container \"app\" envFrom[1]: not an object but a string");
     }
     SECTION("a reference of the wrong type names the entry") {
         auto bad_ref = resolve(
