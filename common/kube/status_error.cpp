@@ -8,6 +8,7 @@
 
 #include "common/core/log.hpp"
 #include "common/core/strings.hpp"
+#include "common/kube/json_fields.hpp"
 
 namespace mirrord::kube {
 namespace {
@@ -20,11 +21,6 @@ struct Explained {
     std::string message;
     std::string reason;
 };
-
-std::string string_member(const nlohmann::json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 Explained explain(const std::string& body) {
     auto document = nlohmann::json::parse(body, nullptr, false);
@@ -45,12 +41,11 @@ Explained explain(const std::string& body) {
 // is none of these does the HTTP status decide, as in apierrors.IsConflict: a 409 with reason
 // AlreadyExists is not a conflict.
 bool is_known_reason(const std::string& reason) {
-    static const std::array<std::string_view, 17> known{
-        "Unauthorized",     "Forbidden",      "NotFound",           "AlreadyExists",
-        "Conflict",         "Gone",           "Invalid",            "ServerTimeout",
-        "StoreReadError",   "Timeout",        "TooManyRequests",    "BadRequest",
-        "MethodNotAllowed", "NotAcceptable",  "RequestEntityTooLarge", "UnsupportedMediaType",
-        "InternalError"};
+    static const std::array<std::string_view, 19> known{
+        "Unauthorized", "Forbidden", "NotFound", "AlreadyExists", "Conflict", "Gone", "Invalid",
+        "ServerTimeout", "StoreReadError", "Timeout", "TooManyRequests", "BadRequest",
+        "MethodNotAllowed", "NotAcceptable", "RequestEntityTooLarge", "UnsupportedMediaType",
+        "InternalError", "Expired", "ServiceUnavailable"};
     return std::find(known.begin(), known.end(), reason) != known.end();
 }
 
