@@ -44,6 +44,16 @@ json parse_if_json(const std::string& raw) {
     }
 }
 
+Error not_json(const ApiRequest& request, const std::string& raw) {
+    constexpr size_t shown = 60;
+    std::string start = raw.substr(0, shown) + (raw.size() > shown ? "..." : "");
+    for (auto& c : start)
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    return fail("{} {}: the response is not JSON (it starts with \"{}\")", request.method,
+                request.path, log::redact(start));
+}
+
 } // namespace
 
 std::string with_query(const std::string& path, const Query& query) {
@@ -163,6 +173,10 @@ Result<json> Client::expect_ok(const ApiRequest& request) {
     MIRRORD_TRY_ASSIGN(auto response, call(request));
     if (!is_success(response.status))
         return status_error(request.method, request.path, response.status, response.raw);
+    // Every API call we make answers with a JSON object; anything else came from something in
+    // between (a captive portal, a proxy's page) and must not reach the callers' readers.
+    if (response.body.is_null())
+        return not_json(request, response.raw);
     return std::move(response.body);
 }
 

@@ -6,7 +6,7 @@
 #include <csignal>
 
 #include "common/kube/resources.hpp"
-#include "common/kube/targets.hpp"
+#include "common/kube/updates.hpp"
 #include "tests/integration/kube/testenv.hpp"
 
 using namespace mirrord;
@@ -66,11 +66,17 @@ current-context: portal
     auto client = kube::Client::connect(options);
     REQUIRE(client);
 
-    SECTION("list() names the request") {
+    SECTION("get() and list() name the request and show how the page starts") {
         auto pods = (*client)->list(kube::kinds::pod.collection("default"));
         REQUIRE_FALSE(pods);
         CHECK(pods.error().message() ==
-              "GET /api/v1/namespaces/default/pods: the response is not a JSON list object");
+              "GET /api/v1/namespaces/default/pods: the response is not JSON (it starts with "
+              "\"<html><body>Please sign in to the guest network</body></html...\")");
+        auto scale = kube::get_scale(**client, kube::kinds::deployment.object("default", "web"));
+        REQUIRE_FALSE(scale);
+        CHECK_THAT(scale.error().message(),
+                   Catch::StartsWith("GET /apis/apps/v1/namespaces/default/deployments/web/scale: "
+                                     "the response is not JSON"));
     }
     SECTION("mirrord ls exits 1 with that error") {
         std::string out;
@@ -80,7 +86,7 @@ current-context: portal
         INFO(out);
         CHECK(status == 1);
         CHECK_THAT(out, Catch::Contains("mirrord: error: ") &&
-                            Catch::Contains("the response is not a JSON list object"));
+                            Catch::Contains("the response is not JSON"));
         CHECK(out.find("portal-test-token") == std::string::npos);
     }
     ::kill(pid, SIGTERM);
