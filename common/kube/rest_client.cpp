@@ -190,6 +190,8 @@ Result<std::optional<json>> Client::get_optional(const std::string& path) {
         return std::optional<json>();
     if (!is_success(response.status))
         return status_error("GET", path, response.status, response.raw);
+    if (response.body.is_null())
+        return not_json({"GET", path, {}, "", ""}, response.raw);
     return std::optional<json>(std::move(response.body));
 }
 

@@ -90,7 +90,8 @@ public:
     // as a Response. Errors are transport failures after the retry budget.
     Result<Response> call(const ApiRequest& request);
 
-    // GET; non-2xx becomes a Status error.
+    // GET; non-2xx becomes a Status error, and so does a 2xx body that is not JSON (for every
+    // method below that returns an object).
     Result<json> get(const std::string& path, const Query& query = {});
     // GET; nullopt on 404.
     Result<std::optional<json>> get_optional(const std::string& path);

@@ -72,6 +72,9 @@ current-context: portal
         CHECK(pods.error().message() ==
               "GET /api/v1/namespaces/default/pods: the response is not JSON (it starts with "
               "\"<html><body>Please sign in to the guest network</body></html...\")");
+        auto lease = (*client)->get_optional(kube::kinds::lease.object("default", "l"));
+        REQUIRE_FALSE(lease);
+        CHECK_THAT(lease.error().message(), Catch::Contains("the response is not JSON"));
         auto scale = kube::get_scale(**client, kube::kinds::deployment.object("default", "web"));
         REQUIRE_FALSE(scale);
         CHECK_THAT(scale.error().message(),
