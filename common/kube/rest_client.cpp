@@ -239,7 +239,7 @@ Result<json> Client::list(const std::string& path, const ListOptions& options) {
         if (!continue_token.empty())
             query.emplace_back("continue", continue_token);
         MIRRORD_TRY_ASSIGN(auto page, get(path, query));
-        // A 200 that is not a list (a proxy's page, a schemaless aggregated API) must not throw.
+        // JSON that is not an object (an array from something in between) must not throw.
         if (!page.is_object())
             return fail("GET {}: the response is not a JSON list object", path);
         for (const auto& item : array_member(page, "items"))
