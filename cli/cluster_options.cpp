@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "common/kube/config_options.hpp"
+#include "cli/kube_options.hpp"
 
 namespace mirrord::cli {
 
@@ -14,7 +14,7 @@ Result<ClusterOptions> cluster_options(const std::optional<std::string>& config_
         load_options.path = config_file;
         load_options.ide = true; // these commands need the cluster settings, not a target
         MIRRORD_TRY_ASSIGN(auto loaded, config::load(load_options));
-        options.kube = kube::kube_options_from(loaded.config);
+        options.kube = cli::kube_options_from(loaded.config);
         options.config = std::move(loaded.config);
     }
     if (namespace_)

@@ -119,6 +119,10 @@ int run_guardian(const GuardianArgs& args) {
         log::error(client.error().wrap("session guardian").message());
         return 1;
     }
+    // Fetched now, while exec runs: by the time exec dies the plugin may no longer work. On
+    // failure keep guarding; a later fetch may still succeed.
+    if (auto fetched = (*client)->prefetch_credentials(); !fetched)
+        log::warn("{}", fetched.error().wrap("session guardian").message());
     wait_for_parent_exit(args.parent);
     auto lease = (*client)->get_optional(
         kube::kinds::lease.object(args.namespace_, session::lease_name(args.session)));

@@ -20,7 +20,7 @@
 #include "common/config/env_apply.hpp"
 #include "common/core/log.hpp"
 #include "common/core/strings.hpp"
-#include "common/kube/config_options.hpp"
+#include "cli/kube_options.hpp"
 #include "common/session/target.hpp"
 
 namespace mirrord::cli {
@@ -42,7 +42,7 @@ Result<kube::ResolvedEnv> target_env(const config::Config& config) {
     if (config.copy_target.enabled)
         log::warn("feature.copy_target is set: `mirrord env` resolves the environment against "
                   "the target itself, not a copy pod (pod name, IP and uid differ from exec's)");
-    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(kube::kube_options_from(config)));
+    MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(cli::kube_options_from(config)));
     auto ns = config.target.namespace_.value_or(client->default_namespace());
     MIRRORD_TRY_ASSIGN(auto target, session::resolve_target(*client, *path, ns));
     log::info("resolving the environment of {} in namespace {}, container {}{}",

@@ -16,7 +16,7 @@
 #include "common/core/log.hpp"
 #include "common/core/process.hpp"
 #include "common/core/strings.hpp"
-#include "common/kube/config_options.hpp"
+#include "cli/kube_options.hpp"
 #include "common/session/target.hpp"
 
 namespace mirrord::cli {
@@ -73,7 +73,7 @@ Result<config::EnvMap> remote_env_for(Prepared& prepared) {
 }
 
 Status connect_and_start(Prepared& prepared, const config::Config& config, ProgressTask& root) {
-    auto kube = kube::kube_options_from(config);
+    auto kube = cli::kube_options_from(config);
     MIRRORD_TRY_ASSIGN(prepared.client, kube::Client::connect(kube));
     auto ns = config.target.namespace_.value_or(prepared.client->default_namespace());
     auto task = root.subtask("resolving target");

@@ -14,7 +14,7 @@
 #include "cli/commands/command.hpp"
 #include "common/config/config.hpp"
 #include "common/core/log.hpp"
-#include "common/kube/config_options.hpp"
+#include "cli/kube_options.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/kube/targets.hpp"
 #include "common/session/reaper.hpp"

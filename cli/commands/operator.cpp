@@ -19,7 +19,7 @@
 #include "common/config/config.hpp"
 #include "common/core/log.hpp"
 #include "common/core/strings.hpp"
-#include "common/kube/config_options.hpp"
+#include "cli/kube_options.hpp"
 #include "common/kube/resources.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/session/copy_target.hpp"

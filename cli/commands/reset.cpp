@@ -16,7 +16,7 @@
 #include "common/config/config.hpp"
 #include "common/config/target.hpp"
 #include "common/core/log.hpp"
-#include "common/kube/config_options.hpp"
+#include "cli/kube_options.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/session/reaper.hpp"
 

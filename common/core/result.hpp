@@ -12,17 +12,26 @@
 namespace mirrord {
 
 // An error message, read from intent to cause ("scaling down x: PATCH ...: 403 Forbidden").
+// An error from an HTTP API also carries the response's status and, for the Kubernetes apiserver,
+// the Status object's `reason` ("NotFound", "Conflict"), so callers decide on those and never on
+// the message text. Both survive wrap().
 class Error {
 public:
     Error() = default;
     explicit Error(std::string message) : message_(std::move(message)) {}
+    Error(std::string message, long http_status, std::string reason)
+        : message_(std::move(message)), http_status_(http_status), reason_(std::move(reason)) {}
 
     // The full message, without the "mirrord: error: " prefix.
     const std::string& message() const { return message_; }
+    // The HTTP status of the failed response; 0 when the error did not come from one.
+    long http_status() const { return http_status_; }
+    // The Kubernetes Status `reason` ("NotFound", "AlreadyExists"); empty when there was none.
+    const std::string& reason() const { return reason_; }
 
     // Returns this error with "prefix: " put in front of the message.
     Error wrap(std::string_view prefix) const& {
-        return Error(fmt::format("{}: {}", prefix, message_));
+        return Error(fmt::format("{}: {}", prefix, message_), http_status_, reason_);
     }
     Error wrap(std::string_view prefix) && {
         message_ = fmt::format("{}: {}", prefix, message_);
@@ -31,6 +40,8 @@ public:
 
 private:
     std::string message_;
+    long http_status_ = 0;
+    std::string reason_;
 };
 
 // Builds an Error from a fmt format string.

@@ -8,6 +8,7 @@
 #include "common/core/log.hpp"
 #include "common/core/strings.hpp"
 #include "common/kube/base64.hpp"
+#include "common/kube/json_fields.hpp"
 
 namespace mirrord::kube {
 namespace {
@@ -22,21 +23,17 @@ std::string string_at(const json& object, const json::json_pointer& pointer) {
 }
 
 const json* find_container(const json& pod, const std::string& name) {
-    if (pod.contains("spec") && pod["spec"].contains("containers")) {
-        for (const auto& container : pod["spec"]["containers"]) {
-            if (container.value("name", "") == name)
-                return &container;
-        }
+    for (const auto& container : array_member(object_member(pod, "spec"), "containers")) {
+        if (container.is_object() && string_member(container, "name") == name)
+            return &container;
     }
     return nullptr;
 }
 
 std::vector<std::string> container_names(const json& pod) {
     std::vector<std::string> names;
-    if (pod.contains("spec") && pod["spec"].contains("containers")) {
-        for (const auto& container : pod["spec"]["containers"])
-            names.push_back(container.value("name", ""));
-    }
+    for (const auto& container : array_member(object_member(pod, "spec"), "containers"))
+        names.push_back(string_member(container, "name"));
     return names;
 }
 
@@ -130,19 +127,39 @@ public:
     }
 
     Result<ResolvedEnv> run() {
-        if (container_.contains("envFrom")) {
-            for (const auto& source : container_["envFrom"])
-                MIRRORD_TRY(env_from(source));
-        }
-        if (container_.contains("env")) {
-            for (const auto& entry : container_["env"])
-                MIRRORD_TRY(env_entry(entry));
-        }
+        MIRRORD_TRY(each("envFrom", [&](const json& source) { return env_from(source); }));
+        MIRRORD_TRY(each("env", [&](const json& entry) { return env_entry(entry); }));
         return std::move(env_);
     }
 
 private:
     enum class Kind { config_map, secret };
+
+    // Runs `handle` on each entry of the container's `list` ("env", "envFrom"). An entry of the
+    // wrong shape (a hand-written manifest, a schemaless template) becomes an error naming it;
+    // the handlers' nlohmann accessors may throw on a field of the wrong type.
+    template <typename Handle> Status each(const char* list, const Handle& handle) {
+        const json& entries = member(container_, list);
+        if (entries.is_null())
+            return {};
+        const std::string where =
+            fmt::format("container \"{}\" {}", string_member(container_, "name"), list);
+        if (!entries.is_array())
+            return fail("{}: not a list", where);
+        for (size_t i = 0; i < entries.size(); ++i) {
+            const json& entry = entries[i];
+            try {
+                if (!entry.is_object())
+                    // The type only: a literal entry may hold a secret ("PASSWORD=...").
+                    return fail("{}[{}]: not an object but a {}", where, i, entry.type_name());
+                MIRRORD_TRY(handle(entry));
+            } catch (const json::exception& e) {
+                return fail("{}[{}] ({}): a field has the wrong type: {}", where, i,
+                            string_member(entry, "name"), e.what());
+            }
+        }
+        return {};
+    }
 
     static std::string_view kind_name(Kind kind) {
         return kind == Kind::secret ? "secret" : "config map";
@@ -407,8 +424,10 @@ Result<ResolvedEnv> resolve_container_env(const json& pod, const std::string& co
                         join(container_names(pod), ", "));
         return Resolver(pod, *spec, sources, options).run();
     } catch (const json::exception& e) {
-        // A field of the wrong type (hand-written manifests): name the cause, do not throw.
-        return fail("malformed pod JSON: {}", e.what());
+        // A field of the wrong type outside env/envFrom (hand-written manifests): name the pod
+        // and the cause, do not throw.
+        return fail("malformed pod \"{}\": {}",
+                    string_member(object_member(pod, "metadata"), "name"), e.what());
     }
 }
 

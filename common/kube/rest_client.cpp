@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/core/log.hpp"
+#include "common/kube/json_fields.hpp"
 #include "common/kube/status_error.hpp"
 
 namespace mirrord::kube {
@@ -41,6 +42,16 @@ json parse_if_json(const std::string& raw) {
     } catch (const json::exception&) {
         return nullptr;
     }
+}
+
+Error not_json(const ApiRequest& request, const std::string& raw) {
+    constexpr size_t shown = 60;
+    std::string start = raw.substr(0, shown) + (raw.size() > shown ? "..." : "");
+    for (auto& c : start)
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    return fail("{} {}: the response is not JSON (it starts with \"{}\")", request.method,
+                request.path, log::redact(start));
 }
 
 } // namespace
@@ -81,6 +92,14 @@ Result<std::unique_ptr<Client>> Client::connect(const KubeOptions& options) {
     log::debug("kube: context \"{}\" from {}, server {}, namespace {}", connection.context,
                connection.source, connection.server, connection.namespace_);
     return create(std::move(connection));
+}
+
+Status Client::prefetch_credentials() {
+    auto credential = credentials_->get();
+    if (!credential)
+        return std::move(credential).error().wrap(
+            fmt::format("fetching the credentials of context \"{}\"", connection_.context));
+    return {};
 }
 
 Result<Response> Client::send_once(const ApiRequest& request, bool streaming,
@@ -154,6 +173,10 @@ Result<json> Client::expect_ok(const ApiRequest& request) {
     MIRRORD_TRY_ASSIGN(auto response, call(request));
     if (!is_success(response.status))
         return status_error(request.method, request.path, response.status, response.raw);
+    // Every API call we make answers with a JSON object; anything else came from something in
+    // between (a captive portal, a proxy's page) and must not reach the callers' readers.
+    if (response.body.is_null())
+        return not_json(request, response.raw);
     return std::move(response.body);
 }
 
@@ -167,6 +190,8 @@ Result<std::optional<json>> Client::get_optional(const std::string& path) {
         return std::optional<json>();
     if (!is_success(response.status))
         return status_error("GET", path, response.status, response.raw);
+    if (response.body.is_null())
+        return not_json({"GET", path, {}, "", ""}, response.raw);
     return std::optional<json>(std::move(response.body));
 }
 
@@ -214,14 +239,17 @@ Result<json> Client::list(const std::string& path, const ListOptions& options) {
         if (!continue_token.empty())
             query.emplace_back("continue", continue_token);
         MIRRORD_TRY_ASSIGN(auto page, get(path, query));
-        for (auto& item : page.value("items", json::array()))
-            items.push_back(std::move(item));
-        continue_token = page.value("metadata", json::object()).value("continue", "");
+        // JSON that is not an object (an array from something in between) must not throw.
+        if (!page.is_object())
+            return fail("GET {}: the response is not a JSON list object", path);
+        for (const auto& item : array_member(page, "items"))
+            items.push_back(item);
+        continue_token = string_member(object_member(page, "metadata"), "continue");
         if (first.is_null())
             first = std::move(page);
     } while (!continue_token.empty());
     first["items"] = std::move(items);
-    if (first.contains("metadata"))
+    if (first.contains("metadata") && first["metadata"].is_object())
         first["metadata"].erase("continue");
     return first;
 }

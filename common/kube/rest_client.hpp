@@ -76,6 +76,12 @@ public:
     // resolve_connection(options) + create().
     static Result<std::unique_ptr<Client>> connect(const KubeOptions& options);
 
+    // Fetches the credential now (runs the exec plugin, reads the token file) and caches it as a
+    // request would, until its expiry or a 401. For a process that must reach the apiserver
+    // later, when the plugin may no longer work (the session guardian: fetched while exec is
+    // alive, used after exec died). Errors name the plugin or file.
+    Status prefetch_credentials();
+
     const Connection& connection() const { return connection_; }
     // The namespace to use when the caller gave none.
     const std::string& default_namespace() const { return connection_.namespace_; }
@@ -84,7 +90,8 @@ public:
     // as a Response. Errors are transport failures after the retry budget.
     Result<Response> call(const ApiRequest& request);
 
-    // GET; non-2xx becomes a Status error.
+    // GET; non-2xx becomes a Status error, and so does a 2xx body that is not JSON (for every
+    // method below that returns an object).
     Result<json> get(const std::string& path, const Query& query = {});
     // GET; nullopt on 404.
     Result<std::optional<json>> get_optional(const std::string& path);

@@ -15,8 +15,19 @@ namespace mirrord::kube {
 std::string reason_phrase(long http_status);
 
 // Builds the error for a non-2xx response. `body` may be a Status object, other JSON, or text;
-// non-Status bodies are shortened. The result is redacted of registered secrets.
+// non-Status bodies are shortened. The result is redacted of registered secrets and carries
+// `http_status` and the Status object's reason (Error::http_status, Error::reason).
 Error status_error(const std::string& method, const std::string& path, long http_status,
                    const std::string& body);
+
+// What kind of API failure an error is, decided on its Status reason, or on its HTTP status when
+// the reason is missing or unknown (k8s.io/apimachinery/pkg/api/errors IsNotFound etc.). Never on
+// the message text: a 409 may be a Conflict or an AlreadyExists, and a wrapped message may quote
+// anything.
+bool is_not_found(const Error& error);
+bool is_conflict(const Error& error);
+// reason AlreadyExists only: its HTTP status (409) is shared with Conflict.
+bool is_already_exists(const Error& error);
+bool is_forbidden(const Error& error);
 
 } // namespace mirrord::kube

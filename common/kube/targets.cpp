@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "common/kube/json_fields.hpp"
 #include "common/kube/resources.hpp"
 #include "common/kube/status_error.hpp"
 
@@ -40,17 +41,19 @@ bool wanted(const TargetQuery& query, std::string_view type) {
 }
 
 bool workload_available(std::string_view type, const json& object) {
-    const json status = object.value("status", json::object());
+    const json& status = object_member(object, "status");
     if (type == "deployment" || type == "rollout")
-        return status.value("availableReplicas", 0) >= 1;
+        return integer_member(status, "availableReplicas") >= 1;
     if (type == "statefulset" || type == "replicaset")
-        return status.value("readyReplicas", 0) >= 1;
+        return integer_member(status, "readyReplicas") >= 1;
     return true;
 }
 
 void add_entries(std::string_view type, const json& object, bool include_unavailable,
                  std::vector<TargetEntry>& out) {
-    const std::string name = object.value("metadata", json::object()).value("name", "");
+    const std::string name = string_member(object_member(object, "metadata"), "name");
+    if (name.empty())
+        return; // not an object we can name as a target
     if (type == "pod") {
         const bool ready = pod_is_ready(object);
         if (!ready && !include_unavailable)
@@ -72,22 +75,21 @@ bool is_mesh_container(const std::string& name) {
 }
 
 bool pod_is_ready(const json& pod) {
-    const json status = pod.value("status", json::object());
-    if (status.value("phase", "") != "Running")
+    const json& status = object_member(pod, "status");
+    if (string_member(status, "phase") != "Running")
         return false;
-    for (const auto& condition : status.value("conditions", json::array()))
-        if (condition.value("type", "") == "Ready")
-            return condition.value("status", "") == "True";
+    for (const auto& condition : array_member(status, "conditions"))
+        if (string_member(condition, "type") == "Ready")
+            return string_member(condition, "status") == "True";
     return false;
 }
 
 std::vector<std::string> pod_target_paths(const json& pod) {
-    const std::string name = pod.value("metadata", json::object()).value("name", "");
+    const std::string name = string_member(object_member(pod, "metadata"), "name");
     std::vector<std::string> containers;
-    for (const auto& container :
-         pod.value("spec", json::object()).value("containers", json::array())) {
-        std::string container_name = container.value("name", "");
-        if (!is_mesh_container(container_name))
+    for (const auto& container : array_member(object_member(pod, "spec"), "containers")) {
+        std::string container_name = string_member(container, "name");
+        if (!container_name.empty() && !is_mesh_container(container_name))
             containers.push_back(std::move(container_name));
     }
     if (containers.size() == 1)
@@ -110,7 +112,7 @@ Result<std::vector<TargetEntry>> list_targets(Client& client, const TargetQuery&
                 continue; // no Argo Rollouts CRD in this cluster
         }
         MIRRORD_TRY_ASSIGN(auto list, client.list(path, {not_mirrord_selector, "", 500, "0"}));
-        for (const auto& object : list.value("items", json::array()))
+        for (const auto& object : array_member(list, "items"))
             add_entries(listed.type, object, query.include_unavailable, entries);
     }
     return entries;
@@ -125,8 +127,9 @@ Result<std::vector<std::string>> list_namespace_names(Client& client) {
     if (response.status / 100 != 2)
         return status_error("GET", kinds::namespace_.collection(""), response.status,
                             response.raw);
-    for (const auto& item : response.body.value("items", json::array()))
-        names.push_back(item.value("metadata", json::object()).value("name", ""));
+    for (const auto& item : array_member(response.body, "items"))
+        if (auto name = string_member(object_member(item, "metadata"), "name"); !name.empty())
+            names.push_back(std::move(name));
     return names;
 }
 

@@ -3,6 +3,7 @@
 #include <random>
 #include <thread>
 
+#include "common/kube/json_fields.hpp"
 #include "common/kube/status_error.hpp"
 
 namespace mirrord::kube {
@@ -19,10 +20,6 @@ void conflict_pause() {
 
 } // namespace
 
-bool is_conflict(const Error& error) {
-    return error.message().find(": 409 Conflict") != std::string::npos;
-}
-
 Result<json> patch_with_conflict_retry(Client& client, const std::string& path,
                                        const PatchBuilder& build) {
     for (int step = 1;; ++step) {
@@ -32,14 +29,19 @@ Result<json> patch_with_conflict_retry(Client& client, const std::string& path,
             return current;
         // A resourceVersion in a merge patch is a precondition: the apiserver answers 409 when
         // the object changed since our GET.
-        (*patch)["metadata"]["resourceVersion"] =
-            current.at("metadata").value("resourceVersion", "");
+        const std::string version =
+            string_member(object_member(current, "metadata"), "resourceVersion");
+        if (version.empty())
+            return fail("GET {}: the object has no metadata.resourceVersion", path);
+        if (!patch->is_object())
+            return fail("PATCH {}: the merge patch is not a JSON object", path);
+        (*patch)["metadata"]["resourceVersion"] = version;
         MIRRORD_TRY_ASSIGN(auto response, client.call({"PATCH", path, {}, patch->dump(),
                                                        "application/merge-patch+json"}));
         if (response.status >= 200 && response.status < 300)
             return std::move(response.body);
         auto error = status_error("PATCH", path, response.status, response.raw);
-        if (response.status != 409 || step >= conflict_steps)
+        if (!is_conflict(error) || step >= conflict_steps)
             return error;
         conflict_pause();
     }
@@ -57,7 +59,13 @@ Result<json> json_patch_at_version(Client& client, const std::string& path, json
 
 Result<int> get_scale(Client& client, const std::string& object_path) {
     MIRRORD_TRY_ASSIGN(auto scale, client.get(object_path + "/scale"));
-    return scale.value("spec", json::object()).value("replicas", 0);
+    const json& replicas = member(object_member(scale, "spec"), "replicas");
+    if (replicas.is_null())
+        return 0; // spec.replicas is omitted when 0
+    if (!replicas.is_number_integer())
+        return fail("GET {}/scale: spec.replicas is not an integer: {}", object_path,
+                    replicas.dump());
+    return static_cast<int>(replicas.get<long long>());
 }
 
 Status set_scale(Client& client, const std::string& object_path, int replicas) {

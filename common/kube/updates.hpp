@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/kube/rest_client.hpp"
+#include "common/kube/status_error.hpp" // is_conflict, used with these writes
 
 namespace mirrord::kube {
 
@@ -30,8 +31,5 @@ Result<int> get_scale(Client& client, const std::string& object_path);
 
 // PATCH .../scale to `replicas`.
 Status set_scale(Client& client, const std::string& object_path, int replicas);
-
-// True when `error` came from a 409 Conflict response.
-bool is_conflict(const Error& error);
 
 } // namespace mirrord::kube

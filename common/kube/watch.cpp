@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/core/log.hpp"
+#include "common/kube/json_fields.hpp"
 #include "common/kube/line_splitter.hpp"
 #include "common/kube/status_error.hpp"
 
@@ -48,14 +49,13 @@ Query watch_query(const WatchOptions& options, const std::string& resource_versi
 bool on_event(RawWatchEvent event, std::string& resource_version, StreamResult& result,
               const WatchHandler& handler) {
     if (event.type == "ERROR") {
-        const long code = event.object.value("code", 0L);
-        result.end = code == 410 ? StreamEnd::gone : StreamEnd::failed;
-        result.error = fail("watch error {}: {}", code, event.object.value("message", ""));
+        result.error = watch_event_error(event.object);
+        result.end = result.error.http_status() == 410 ? StreamEnd::gone : StreamEnd::failed;
         return false;
     }
     result.progressed = true;
     const std::string version =
-        event.object.value("metadata", json::object()).value("resourceVersion", "");
+        string_member(object_member(event.object, "metadata"), "resourceVersion");
     if (!version.empty())
         resource_version = version;
     if (event.type == "BOOKMARK")
@@ -103,7 +103,7 @@ Status relist(Client& client, const std::string& path, const WatchOptions& optio
               std::string& resource_version, const WatchHandler& handler, bool& handler_stopped) {
     MIRRORD_TRY_ASSIGN(auto list,
                        client.list(path, {options.label_selector, options.field_selector, 500, ""}));
-    resource_version = list.value("metadata", json::object()).value("resourceVersion", "");
+    resource_version = string_member(object_member(list, "metadata"), "resourceVersion");
     handler_stopped = !handler(WatchEvent{"RELISTED", std::move(list)});
     return {};
 }
@@ -113,13 +113,23 @@ Status relist(Client& client, const std::string& path, const WatchOptions& optio
 Result<RawWatchEvent> parse_watch_line(std::string_view line) {
     try {
         auto document = json::parse(line);
-        if (!document.is_object() || !document.contains("type") || !document["type"].is_string())
+        std::string type = string_member(document, "type");
+        if (type.empty())
             return fail("watch stream: event without a type");
-        return RawWatchEvent{document["type"].get<std::string>(),
-                             document.value("object", json::object())};
+        const json& object = member(document, "object");
+        if (!object.is_object())
+            return fail("watch stream: {} event without an object", type);
+        return RawWatchEvent{std::move(type), object};
     } catch (const json::exception& e) {
         return fail("watch stream: invalid JSON event: {}", e.what());
     }
+}
+
+Error watch_event_error(const json& status) {
+    // The object is a Status; its code is the HTTP status the request would have had.
+    const long code = static_cast<long>(integer_member(status, "code"));
+    return Error(fmt::format("watch error {}: {}", code, string_member(status, "message")), code,
+                 string_member(status, "reason"));
 }
 
 Status watch(Client& client, const std::string& path, const WatchOptions& options,

@@ -53,4 +53,8 @@ struct RawWatchEvent {
 // Parses one line of a watch stream.
 Result<RawWatchEvent> parse_watch_line(std::string_view line);
 
+// The error an ERROR event's object (a Status) stands for, with its code as the HTTP status and
+// its reason; fields of the wrong type read as absent.
+Error watch_event_error(const json& status);
+
 } // namespace mirrord::kube

@@ -7,7 +7,7 @@ namespace mirrord::session {
 namespace {
 
 bool is_not_found(const Error& error) {
-    return error.message().find(": 404 Not Found") != std::string::npos;
+    return kube::is_not_found(error);
 }
 
 json ledger_json(const Ledger& ledger) {

@@ -9,7 +9,8 @@ foreach(case
         "exec SIGKILL rounds:sigkill_rounds_test.py:900"
         "exec and guardian killed:both_killed_test.py:400"
         "second session refused:second_session_test.py:300"
-        "exec signals:signals_test.py:400")
+        "exec signals:signals_test.py:400"
+        "guardian credentials:guardian_credentials_test.py:300")
     string(REPLACE ":" ";" parts "${case}")
     list(GET parts 0 name)
     list(GET parts 1 script)

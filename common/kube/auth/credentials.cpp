@@ -50,11 +50,15 @@ public:
         const auto mtime = stat_ok ? info.st_mtim.tv_sec * 1000000000L + info.st_mtim.tv_nsec : 0;
         if (token_.empty() || mtime != mtime_) {
             auto text = read_file(path_);
-            if (!text)
+            // A file gone after we read it (a prefetching guardian outliving a mount): the token
+            // we have is still the best guess; only a 401 (invalidate) makes the failure final.
+            if (!text && token_.empty())
                 return std::move(text).error().wrap("reading tokenFile");
-            token_ = std::string(trim(*text));
-            log::add_secret(token_);
-            mtime_ = mtime;
+            if (text) {
+                token_ = std::string(trim(*text));
+                log::add_secret(token_);
+                mtime_ = mtime;
+            }
         }
         Credential credential = base_;
         credential.bearer_token = token_;

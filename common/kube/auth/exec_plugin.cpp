@@ -28,14 +28,20 @@ std::string field(const json& object, const char* key) {
 // interactiveMode: v1 requires it; v1beta1 defaults to IfAvailable.
 Result<bool> decide_interactive(const ExecConfig& exec) {
     const std::string mode = exec.interactive_mode.empty() ? "IfAvailable" : exec.interactive_mode;
-    const bool tty = isatty(STDIN_FILENO) == 1;
+    // A terminal we may read. If it is our controlling terminal and we are a background job, a
+    // read stops the plugin (SIGTTIN) and the request would hang until the plugin timeout, so
+    // that counts as no terminal (tcgetpgrp fails for a terminal that is not our controlling
+    // one: reading that never stops us). The session guardian (stdin /dev/null) has none.
+    const pid_t foreground = isatty(STDIN_FILENO) == 1 ? tcgetpgrp(STDIN_FILENO) : 0;
+    const bool tty = isatty(STDIN_FILENO) == 1 && (foreground < 0 || foreground == getpgrp());
     if (mode == "Never")
         return false;
     if (mode == "IfAvailable")
         return tty;
     if (mode == "Always") {
         if (!tty)
-            return fail("exec plugin {} needs an interactive terminal (interactiveMode: Always)",
+            return fail("exec credential plugin {} needs an interactive terminal "
+                        "(interactiveMode: Always) and stdin is not one in the foreground",
                         exec.command);
         return true;
     }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "common/kube/base64.hpp"
 #include "common/kube/resources.hpp"
@@ -93,6 +94,40 @@ TEST_CASE("kube auth: exec credential plugin", "[kube]") {
                                               "      interactiveMode: Never"));
     read_default_namespace(kubeconfig);
     CHECK(*read_file(counter) == "run\n");
+}
+
+TEST_CASE("kube auth: a prefetched exec credential outlives the plugin", "[kube]") {
+    // Like a plugin whose SSO session or VPN ends with `mirrord exec`: it works only while the
+    // `session` file exists. The session guardian prefetches while exec runs and is used after.
+    TempDir dir;
+    const std::string session = dir.write("session", "logged in\n");
+    dir.write("plugin.sh",
+              "#!/bin/sh\n[ -f " + session +
+                  " ] || { echo 'plugin: not logged in' >&2; exit 4; }\n"
+                  "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                  "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"admin-token\"}}'\n",
+              true);
+    kube::KubeOptions options;
+    options.kubeconfig = dir.write("config", kubeconfig_with_user(
+                                                 "    exec:\n"
+                                                 "      apiVersion: client.authentication.k8s.io/v1\n"
+                                                 "      command: ./plugin.sh\n"
+                                                 "      interactiveMode: Never"));
+    auto prefetched = kube::Client::connect(options);
+    auto lazy = kube::Client::connect(options);
+    REQUIRE(prefetched);
+    REQUIRE(lazy);
+    REQUIRE((*prefetched)->prefetch_credentials());
+    std::filesystem::remove(session);
+
+    const auto path = kube::kinds::namespace_.object("", "default");
+    auto later = (*prefetched)->get(path);
+    INFO((later ? std::string() : later.error().message()));
+    CHECK(later);
+    auto without = (*lazy)->get(path);
+    REQUIRE_FALSE(without);
+    CHECK_THAT(without.error().message(), Catch::Contains("plugin.sh: exited with status 4"));
+    CHECK_FALSE((*lazy)->prefetch_credentials());
 }
 
 TEST_CASE("kube auth: KUBECONFIG merged from two files", "[kube]") {

@@ -190,8 +190,9 @@ TEST_CASE("resolve_container_env errors") {
     SECTION("an unparsable quantity") {
         CHECK(error_for("bad_quantity", cluster) == R"(env var X: invalid quantity "lots")");
     }
-    SECTION("a field of the wrong type is an error, not an exception") {
-        CHECK(error_for("malformed", cluster).rfind("malformed pod JSON: ", 0) == 0);
+    SECTION("a field of the wrong type is an error naming the entry, not an exception") {
+        CHECK_THAT(error_for("malformed", cluster),
+                   Catch::StartsWith("container \"app\" env[0] (X): a field has the wrong type: "));
     }
     SECTION("a failing lookup is wrapped with the env var and the object") {
         EnvSources failing{nullptr, [](const std::string&) -> Result<std::optional<json>> {
@@ -261,5 +262,38 @@ TEST_CASE("is_valid_env_name") {
         CHECK_FALSE(is_valid_env_name("1abc"));
         CHECK_FALSE(is_valid_env_name("bad key"));
         CHECK_FALSE(is_valid_env_name(""));
+    }
+}
+
+TEST_CASE("resolve_container_env on malformed pod JSON") {
+    FakeCluster cluster;
+    auto resolve = [&](const char* text) {
+        return resolve_container_env(json::parse(text), "app", cluster.sources());
+    };
+    SECTION("env that is not a list, or an entry that is not an object, is named") {
+        auto not_list = resolve(R"({"spec":{"containers":[{"name":"app","env":{"A":"1"}}]}})");
+        REQUIRE_FALSE(not_list);
+        CHECK(not_list.error().message() == "container \"app\" env: not a list");
+        auto not_object = resolve(
+            R"({"spec":{"containers":[{"name":"app","envFrom":[{"configMapRef":{"name":"app-settings"}},"PASSWORD=hunter2"]}]}})");
+        REQUIRE_FALSE(not_object);
+        CHECK(not_object.error().message() == "container \"app\" envFrom[1]: not an object but a string");
+    }
+    SECTION("a reference of the wrong type names the entry") {
+        auto bad_ref = resolve(
+            R"({"spec":{"containers":[{"name":"app","env":[{"name":"A","value":"1"},{"name":"B","valueFrom":{"secretKeyRef":"s"}}]}]}})");
+        REQUIRE_FALSE(bad_ref);
+        CHECK_THAT(bad_ref.error().message(),
+                   Catch::StartsWith("container \"app\" env[1] (B): a field has the wrong type"));
+    }
+    SECTION("containers of the wrong shape are not found, with the names that are there") {
+        auto named_7 = resolve(
+            R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":7},"app",{"name":"web"}]}})");
+        REQUIRE_FALSE(named_7);
+        CHECK(named_7.error().message() ==
+              "container \"app\" not found in pod \"p\" (containers: , , web)");
+        CHECK_FALSE(resolve(R"({"spec":{"containers":{"name":"app"}}})"));
+        CHECK_FALSE(resolve(R"({"spec":"app"})"));
+        CHECK_FALSE(resolve("[]"));
     }
 }

@@ -49,3 +49,22 @@ TEST_CASE("ResourceKind paths") {
     CHECK(find_kind("cronjobs")->group == "batch");
     CHECK_FALSE(find_kind("widgets"));
 }
+
+TEST_CASE("pod targets from malformed objects") {
+    // Each of these threw nlohmann::type_error (value() on a non-object or a mismatched type).
+    SECTION("status, conditions and containers of the wrong type read as absent") {
+        CHECK_FALSE(pod_is_ready(json::parse(R"({"status":"Running"})")));
+        CHECK_FALSE(pod_is_ready(json::parse(R"({"status":{"phase":1}})")));
+        CHECK_FALSE(pod_is_ready(json::parse(R"({"status":{"phase":"Running","conditions":{"type":"Ready"}}})")));
+        CHECK_FALSE(pod_is_ready(json::parse(R"({"status":{"phase":"Running","conditions":["Ready"]}})")));
+        CHECK_FALSE(pod_is_ready(json::parse(R"({"status":{"phase":"Running","conditions":[{"type":"Ready","status":true}]}})")));
+        CHECK_FALSE(pod_is_ready(json::parse("[]")));
+    }
+    SECTION("containers without a usable name are left out") {
+        auto malformed = json::parse(
+            R"({"metadata":{"name":"api-1"},"spec":{"containers":[{"name":7},"app",{"name":"web"}]}})");
+        CHECK(pod_target_paths(malformed) == std::vector<std::string>{"pod/api-1"});
+        CHECK(pod_target_paths(json::parse(R"({"metadata":"x","spec":{"containers":"app"}})"))
+                  .empty());
+    }
+}

@@ -72,3 +72,27 @@ TEST_CASE("parse_watch_line") {
         CHECK_FALSE(parse_watch_line(R"({"object":{}})"));
     }
 }
+
+TEST_CASE("watch events from malformed JSON") {
+    SECTION("an event whose type or object has the wrong type is an error, not an exception") {
+        auto no_type = parse_watch_line(R"({"type":5,"object":{}})");
+        REQUIRE_FALSE(no_type);
+        CHECK(no_type.error().message() == "watch stream: event without a type");
+        auto no_object = parse_watch_line(R"({"type":"ADDED","object":"pod"})");
+        REQUIRE_FALSE(no_object);
+        CHECK(no_object.error().message() == "watch stream: ADDED event without an object");
+        CHECK_FALSE(parse_watch_line(R"(["ADDED"])"));
+    }
+    SECTION("an ERROR event's Status gives the code as HTTP status, and the reason") {
+        auto error = watch_event_error(json::parse(
+            R"j({"kind":"Status","code":410,"reason":"Expired","message":"too old resource version: 1 (42)"})j"));
+        CHECK(error.http_status() == 410);
+        CHECK(error.reason() == "Expired");
+        CHECK(error.message() == "watch error 410: too old resource version: 1 (42)");
+    }
+    SECTION("an ERROR event with fields of the wrong type does not throw") {
+        auto error = watch_event_error(json::parse(R"({"code":"410","message":{"x":1}})"));
+        CHECK(error.http_status() == 0);
+        CHECK(error.message() == "watch error 0: ");
+    }
+}

@@ -1,9 +1,9 @@
-#include "common/kube/config_options.hpp"
+#include "cli/kube_options.hpp"
 
-namespace mirrord::kube {
+namespace mirrord::cli {
 
-KubeOptions kube_options_from(const config::Config& config) {
-    KubeOptions options;
+kube::KubeOptions kube_options_from(const config::Config& config) {
+    kube::KubeOptions options;
     options.kubeconfig = config.kubeconfig;
     options.context = config.kube_context;
     options.namespace_ = config.target.namespace_;
@@ -11,4 +11,4 @@ KubeOptions kube_options_from(const config::Config& config) {
     return options;
 }
 
-} // namespace mirrord::kube
+} // namespace mirrord::cli
