@@ -172,15 +172,28 @@ int run_exec(const ExecArgs& args) {
     root.success("Ready!");
     ChildHooks hooks;
     if (prepared->session) {
-        hooks.tick = [&] { prepared->session->renew(); };
         hooks.started = [&](pid_t pid) { prepared->session->child_started(pid); };
+        // The app must not go on consuming next to a workload that someone restored: a lost
+        // Lease stops it (said once), as a signal to mirrord would.
+        hooks.stop_requested = [&, told = false]() mutable {
+            if (!prepared->session->lost())
+                return false;
+            if (!told)
+                log::error(fmt::format("{}; stopping {}", prepared->session->lost_reason(),
+                                       args.command.front()));
+            told = true;
+            return true;
+        };
     }
     auto status = run_child(mirrord::Command{args.command, prepared->child_env}, hooks);
+    bool lost = prepared->session && prepared->session->lost();
     int undo_status = undo(*prepared);
     if (!status) {
         log::error(status.error().message());
         return 1;
     }
+    if (lost)
+        return 1;
     return *status != 0 ? *status : undo_status;
 }
 
