@@ -125,6 +125,9 @@ Result<std::optional<SessionRecord>> parse_session_lease(const json& lease) {
                              fields::shown(*fields::find(labels, session_label)));
     record.namespace_ = fields::string_or(meta, "namespace");
     record.lease_name = fields::string_or(meta, "name");
+    if (record.lease_name != lease_name(record.id)) // undo finds a session's Lease by its id
+        return malformed(meta, "metadata.name",
+                         fmt::format("does not match its session id {}", record.id));
     record.uid = fields::string_or(meta, "uid");
     record.target = fields::string_or(notes, annotation_target);
     record.owner = fields::string_or(notes, annotation_owner);

@@ -15,6 +15,11 @@ void tell(const std::function<void(const std::string&)>& sink, const std::string
         sink(text);
 }
 
+// "deployment ns/x": how messages about the workload's ledger name it.
+std::string described(const ResolvedTarget& target) {
+    return ScaleTarget{target.kind, target.namespace_, target.target.name}.describe();
+}
+
 // Undoes a dead session of the target after reading its Lease again by name.
 Status undo_dead(kube::Client& client, ApiClock& clock, const ResolvedTarget& target,
                  const std::string& id, const std::string& why, const SessionEvents& events) {
@@ -46,7 +51,7 @@ Status undo_dead_sessions(kube::Client& client, ApiClock& clock, const ResolvedT
         return std::move(sessions).error().wrap(context);
     for (const auto& message : sessions->malformed)
         tell(events.warning, message + " (left alone)");
-    auto ledger = parse_ledger(target.workload, target.object_path());
+    auto ledger = parse_ledger(target.workload, described(target));
     if (!ledger && scale_down)
         return std::move(ledger).error();
     if (!ledger)
@@ -71,7 +76,7 @@ Status check_scale_down_free(kube::Client& client, const ResolvedTarget& target)
     // Read again: undo_dead_sessions may just have removed a dead session's ledger.
     auto name = fields::string_or(fields::object_at(target.workload, "metadata"), "name");
     MIRRORD_TRY_ASSIGN(auto fresh, client.get(target.kind.object(target.namespace_, name)));
-    MIRRORD_TRY_ASSIGN(auto ledger, parse_ledger(fresh, target.object_path()));
+    MIRRORD_TRY_ASSIGN(auto ledger, parse_ledger(fresh, described(target)));
     if (!ledger)
         return {};
     return fail("{} is already scaled down by mirrord session {} ({}, since {}); only one "
