@@ -103,8 +103,9 @@ public:
     // timeout), provided the Lease is still this one (same uid) and names this holder: a Lease
     // that was deleted (404) or taken over is `lost`, any other failure `failed` (transient).
     RenewOutcome renew_checked(kube::Client& client, ApiClock& clock);
-    // Records the local child's pid, so a guardian can stop the app when exec dies.
-    Status record_child(int pid);
+    // Records the local child's pid, so a guardian can stop the app when exec dies; through
+    // `via` when given (the renewal thread's client).
+    Status record_child(int pid, kube::Client* via = nullptr);
 
 private:
     SessionLease(kube::Client& client, SessionRecord record, std::string holder)

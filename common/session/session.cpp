@@ -123,7 +123,13 @@ void Session::will_scale(const ScaleTarget& workload) { changes_.scaled.push_bac
 
 void Session::created_copy_pod(const std::string& name) { changes_.copy_pods.push_back(name); }
 
-Status Session::record_child(int pid) { return lease_.record_child(pid); }
+Status Session::record_child(int pid) {
+    if (!renewer_.joinable())
+        return lease_.record_child(pid);
+    pending_child_ = pid;
+    wake_.notify_all();
+    return {};
+}
 
 void Session::start_renewing(std::function<void(const std::string&)> on_lost,
                              std::chrono::milliseconds period) {
@@ -150,8 +156,14 @@ void Session::renew_loop(std::stop_token stop, std::chrono::milliseconds period)
     while (!stop.stop_requested()) {
         {
             std::unique_lock lock(wake_mutex_);
-            if (wake_.wait_for(lock, stop, period, [] { return false; }); stop.stop_requested())
+            if (wake_.wait_for(lock, stop, period, [this] { return pending_child_ != 0; });
+                stop.stop_requested())
                 return;
+        }
+        if (int pid = pending_child_.exchange(0); pid != 0) {
+            if (auto recorded = lease_.record_child(pid, &client); !recorded)
+                log::warn("{}", recorded.error().message());
+            continue; // renew at the regular time
         }
         auto outcome = lease_.renew_checked(client, clock_);
         if (stop.stop_requested())

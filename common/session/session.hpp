@@ -70,7 +70,9 @@ public:
     // Records a change before making it, so finish() undoes it even if the call fails halfway.
     void will_scale(const ScaleTarget& workload);
     void created_copy_pod(const std::string& name);
-    // Notes the local app's pid in the Lease, for the guardian.
+    // Notes the local app's pid in the Lease, for the guardian. While renewing, the write is
+    // handed to the renewal thread (at once, not at the next period), so a slow apiserver does
+    // not hold up the caller; before that it is written here.
     Status record_child(int pid);
 
     // Renews every `period` on a thread of its own until finish() or the destructor.
@@ -102,6 +104,7 @@ private:
     std::function<void(const std::string&)> on_lost_;
     std::atomic<bool> lost_{false};
     std::atomic<bool> taken_over_{false};
+    std::atomic<int> pending_child_{0}; // a pid for the renewal thread to record
     mutable std::mutex mutex_; // guards lost_reason_
     std::string lost_reason_;
     std::mutex wake_mutex_;
