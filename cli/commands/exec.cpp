@@ -168,6 +168,12 @@ int run_exec(const ExecArgs& args) {
         log::error(prepared.error().message());
         return InterruptGuard::received() != 0 ? 128 + InterruptGuard::received() : 1;
     }
+    if (prepared->session && prepared->session->lost()) { // during a slow setup
+        root.failure();
+        log::error(prepared->session->lost_reason());
+        (void)undo(*prepared);
+        return 1;
+    }
     print_summary(root, args, *loaded);
     root.success("Ready!");
     ChildHooks hooks;

@@ -97,7 +97,8 @@ public:
     const SessionRecord& record() const { return record_; }
     // An ownerReference (controller) to this Lease: dependents are deleted with it.
     json owner_reference() const;
-    // Moves renewTime to now. Tolerates transient API errors (the caller retries next tick).
+    // renew_checked with this machine's clock and the Lease's own client, as a Status (for
+    // tests and tools; a running session renews through session::Session).
     Status renew();
     // Moves renewTime to clock.now() through `client` (which may be a second client with a short
     // timeout), provided the Lease is still this one (same uid) and names this holder: a Lease

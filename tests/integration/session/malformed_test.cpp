@@ -148,5 +148,15 @@ TEST_CASE("malformed session Leases", "[session][exec]") {
     REQUIRE(left);
     CHECK(left->has_value() == !named.empty());
     CHECK(replicas_of(*admin, ns.name()) == 2);
+    // The guardian of session badbad01 undoes it however its Lease was edited.
+    auto guardian = run_mirrord(admin_kubeconfig(), {"session-guardian", "--parent", "1",
+                                                     "--namespace", ns.name(), "--session",
+                                                     "badbad01"});
+    INFO("guardian: " << guardian.err);
+    check_no_crash(guardian);
+    CHECK(guardian.exit_code == 0);
+    auto after = admin->get_optional(kube::kinds::lease.object(ns.name(), "mirrord-session-badbad01"));
+    REQUIRE(after);
+    CHECK_FALSE(after->has_value());
     std::filesystem::remove_all(dir);
 }
