@@ -287,7 +287,8 @@ RenewOutcome SessionLease::renew_checked(kube::Client& client, ApiClock& clock) 
 Status SessionLease::record_child(int pid, kube::Client* via) {
     json patch = {{"metadata", {{"annotations", {{annotation_child_pid, std::to_string(pid)}}}}}};
     auto patched =
-        (via != nullptr ? via : client_)->merge_patch(kube::kinds::lease.object(record_.namespace_, record_.lease_name), patch);
+        (via != nullptr ? via : client_)
+            ->merge_patch(kube::kinds::lease.object(record_.namespace_, record_.lease_name), patch);
     if (!patched)
         return std::move(patched).error().wrap("recording the app's pid in " + record_.lease_name);
     record_.child_pid = pid;

@@ -244,7 +244,8 @@ Result<std::optional<std::string>> restore_scale(kube::Client& client, const Sca
 
 Result<int> count_workload_pods(kube::Client& client, const ScaleTarget& target,
                                 const json& workload) {
-    auto selector = selector_string(fields::object_at(fields::object_at(workload, "spec"), "selector"));
+    const json& spec = fields::object_at(workload, "spec");
+    auto selector = selector_string(fields::object_at(spec, "selector"));
     if (selector.empty())
         return 0;
     kube::ListOptions options;

@@ -62,9 +62,9 @@ struct LedgerList {
 };
 Result<LedgerList> list_ledgers(kube::Client& client, const std::string& namespace_);
 
-// Deployment, StatefulSet and Rollout scale themselves; a ReplicaSet owned by a Deployment scales the
-// Deployment (its controller would undo a direct change). Other targets are an error that
-// says why.
+// Deployment, StatefulSet and Rollout scale themselves; a ReplicaSet owned by a Deployment
+// scales the Deployment (its controller would undo a direct change). Other targets are an error
+// that says why.
 Result<ScaleTarget> scale_target_for(kube::Client& client, const ResolvedTarget& target);
 
 // Warnings about things that may scale the workload back up behind mirrord's back: an HPA that

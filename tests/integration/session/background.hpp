@@ -74,6 +74,13 @@ private:
     std::filesystem::path dir_;
 };
 
+// A fresh directory under /tmp named `prefix`-<random>.
+inline std::filesystem::path temp_dir(const std::string& prefix) {
+    auto dir = std::filesystem::temp_directory_path() / (prefix + "-" + session::new_session_id());
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
 // A mirrord config for `target` in `namespace_` with copy_target + scale_down, written to a
 // file under `dir`; returns its path.
 inline std::string write_scale_down_config(const std::filesystem::path& dir,

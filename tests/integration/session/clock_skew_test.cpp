@@ -20,7 +20,7 @@ TEST_CASE("sessions on machines with skewed clocks", "[session][exec]") {
     auto admin = connect(admin_kubeconfig());
     TestNamespace ns(*admin);
     create_deployment(*admin, ns.name(), "consumer", 2);
-    auto dir = std::filesystem::temp_directory_path() / ("mirrord-skew-" + session::new_session_id());
+    auto dir = temp_dir("mirrord-skew");
     auto config = write_scale_down_config(dir, ns.name(), "deployment/consumer/container/app");
     auto skew = GENERATE(as<std::string>{}, "-20", "20");
     INFO("exec's clock is skewed by " << skew << " s");

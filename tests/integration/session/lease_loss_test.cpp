@@ -26,7 +26,7 @@ TEST_CASE("exec whose session Lease is lost", "[session][exec]") {
     auto admin = connect(admin_kubeconfig());
     TestNamespace ns(*admin);
     create_deployment(*admin, ns.name(), "consumer", 2);
-    auto dir = std::filesystem::temp_directory_path() / ("mirrord-loss-" + session::new_session_id());
+    auto dir = temp_dir("mirrord-loss");
     auto config = write_scale_down_config(dir, ns.name(), "deployment/consumer/container/app");
     auto marker = dir / "child";
     std::vector<std::string> args = {"exec", "-f", config, "--"};

@@ -33,7 +33,7 @@ TEST_CASE("malformed scale-down ledgers", "[session][exec]") {
     auto admin = connect(admin_kubeconfig());
     TestNamespace ns(*admin);
     create_deployment(*admin, ns.name(), "consumer", 2);
-    auto dir = std::filesystem::temp_directory_path() / ("mirrord-bad-" + session::new_session_id());
+    auto dir = temp_dir("mirrord-bad");
     auto config = write_scale_down_config(dir, ns.name(), "deployment/consumer/container/app");
     auto ledger = GENERATE(as<std::string>{}, R"({"replicas": 3, "session": 5})", "{not json",
                            R"({"replicas": 99999999999999999999, "session": "1a2b3c4d"})",
@@ -92,7 +92,7 @@ TEST_CASE("malformed session Leases", "[session][exec]") {
     auto admin = connect(admin_kubeconfig());
     TestNamespace ns(*admin);
     create_deployment(*admin, ns.name(), "consumer", 2);
-    auto dir = std::filesystem::temp_directory_path() / ("mirrord-bad-" + session::new_session_id());
+    auto dir = temp_dir("mirrord-bad");
     auto config = write_scale_down_config(dir, ns.name(), "deployment/consumer/container/app");
     // What the apiserver's own validation lets through: huge durations, label values that are
     // no session id, no times at all, pids that are not numbers.
@@ -129,8 +129,10 @@ TEST_CASE("malformed session Leases", "[session][exec]") {
                     {"annotations", annotations}}},
                   {"spec", spec}};
     REQUIRE(admin->create(kube::kinds::lease.collection(ns.name()), lease));
+    const auto lease_path = kube::kinds::lease.object(ns.name(), "mirrord-session-badbad01");
     auto named = key.empty() ? std::string()
-                             : fmt::format("session lease {}/mirrord-session-badbad01: {}", ns.name(), key);
+                             : fmt::format("session lease {}/mirrord-session-badbad01: {}",
+                                           ns.name(), key);
 
     for (const std::vector<std::string>& args :
          {std::vector<std::string>{"ls", "-n", ns.name()},
@@ -144,7 +146,7 @@ TEST_CASE("malformed session Leases", "[session][exec]") {
             CHECK(run.err.find(named) != std::string::npos);
     }
     // The readable-but-odd Lease (bad pids only) was stale: reset undid it; the others stay.
-    auto left = admin->get_optional(kube::kinds::lease.object(ns.name(), "mirrord-session-badbad01"));
+    auto left = admin->get_optional(lease_path);
     REQUIRE(left);
     CHECK(left->has_value() == !named.empty());
     CHECK(replicas_of(*admin, ns.name()) == 2);
@@ -155,7 +157,7 @@ TEST_CASE("malformed session Leases", "[session][exec]") {
     INFO("guardian: " << guardian.err);
     check_no_crash(guardian);
     CHECK(guardian.exit_code == 0);
-    auto after = admin->get_optional(kube::kinds::lease.object(ns.name(), "mirrord-session-badbad01"));
+    auto after = admin->get_optional(lease_path);
     REQUIRE(after);
     CHECK_FALSE(after->has_value());
     std::filesystem::remove_all(dir);

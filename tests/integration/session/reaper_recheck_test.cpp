@@ -19,8 +19,9 @@ TEST_CASE("reap_sessions rechecks each candidate by name", "[session]") {
     session::ScaleTarget target{kube::kinds::deployment, ns.name(), "consumer"};
     REQUIRE(session::scale_down(*admin, target, lease.record(), holder_is_gone(*admin, ns.name())));
     // Hide the live Lease from the label-selected list.
-    REQUIRE(admin->merge_patch(kube::kinds::lease.object(ns.name(), session::lease_name(id)),
-                               {{"metadata", {{"labels", {{session::managed_by_label, nullptr}}}}}}));
+    auto lease_path = kube::kinds::lease.object(ns.name(), session::lease_name(id));
+    json unlabel = {{"metadata", {{"labels", {{session::managed_by_label, nullptr}}}}}};
+    REQUIRE(admin->merge_patch(lease_path, unlabel));
 
     SECTION("a ledger whose Lease the list missed is left alone") {
         auto reaped = session::reap_sessions(*admin, ns.name(), "", session::ReapScope::stale);
@@ -30,12 +31,12 @@ TEST_CASE("reap_sessions rechecks each candidate by name", "[session]") {
         REQUIRE(deployment);
         CHECK((*deployment)["spec"]["replicas"] == 0);
         CHECK(session::read_ledger(*deployment));
-        auto still = admin->get_optional(kube::kinds::lease.object(ns.name(), session::lease_name(id)));
+        auto still = admin->get_optional(lease_path);
         REQUIRE(still);
         CHECK(still->has_value());
     }
     SECTION("once the Lease is really gone, the ledger is an orphan and is restored") {
-        REQUIRE(admin->remove(kube::kinds::lease.object(ns.name(), session::lease_name(id))));
+        REQUIRE(admin->remove(lease_path));
         auto reaped = session::reap_sessions(*admin, ns.name(), "", session::ReapScope::stale);
         REQUIRE(reaped);
         REQUIRE(reaped->reaped.size() == 1);

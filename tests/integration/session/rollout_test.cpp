@@ -102,7 +102,7 @@ TEST_CASE("Rollouts scaled down by mirrord", "[session][exec]") {
     REQUIRE(created);
 
     SECTION("a SIGKILLed exec's Rollout is restored by its guardian") {
-        auto dir = std::filesystem::temp_directory_path() / ("mirrord-ro-" + session::new_session_id());
+        auto dir = temp_dir("mirrord-ro");
         auto config = write_scale_down_config(dir, ns.name(), "rollout/consumer/container/app");
         auto marker = dir / "child";
         Background exec(admin_kubeconfig(), {"exec", "-f", config, "--", "sh", "-c",

@@ -33,7 +33,7 @@ TEST_CASE("exec with an apiserver that holds the Lease renewal", "[session][exec
     auto admin = connect(admin_kubeconfig());
     TestNamespace ns(*admin);
     create_deployment(*admin, ns.name(), "consumer", 1);
-    auto dir = std::filesystem::temp_directory_path() / ("mirrord-slow-" + session::new_session_id());
+    auto dir = temp_dir("mirrord-slow");
     std::filesystem::create_directories(dir);
     auto state = dir / "proxy.json";
     const char* server = std::getenv("TESTENV_APISERVER");
