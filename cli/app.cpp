@@ -33,7 +33,9 @@ void set_verbosity(size_t count) {
 
 } // namespace
 
-int run(int argc, char** argv) {
+namespace {
+
+int run_commands(int argc, char** argv) {
     CLI::App app(description, "mirrord");
     app.set_version_flag("-V,--version", "mirrord " MIRRORD_VERSION, "Print the version and exit");
     app.require_subcommand(1);
@@ -65,6 +67,22 @@ int run(int argc, char** argv) {
             return command.run();
     }
     return 2;
+}
+
+} // namespace
+
+int run(int argc, char** argv) {
+    // The last resort: data from the cluster is read through non-throwing accessors and errors
+    // are Results, so reaching here is a bug; it must still end with a message and status 1,
+    // not std::terminate (which would skip the cleanup a caller's shell script relies on).
+    try {
+        return run_commands(argc, argv);
+    } catch (const std::exception& e) {
+        log::error(fmt::format("internal: {}", e.what()));
+    } catch (...) {
+        log::error("internal: unknown exception");
+    }
+    return 1;
 }
 
 } // namespace mirrord::cli

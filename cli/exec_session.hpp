@@ -1,11 +1,12 @@
 #pragma once
 // What `exec` changes in the cluster for one run, in the order that keeps a crash harmless:
-//   1. undo stale sessions of the same target (their owners died);
-//   2. the session Lease; 3. the guardian (from here on, a SIGKILL of exec is undone);
-//   4. copy_target: the copy pod, owned by the Lease; 5. scale_down: replicas 0 + ledger, then
+//   1. session::Session::start: undo dead sessions of the same target, create the Lease;
+//   2. the guardian (from here on, a SIGKILL of exec is undone);
+//   3. copy_target: the copy pod, owned by the Lease; 4. scale_down: replicas 0 + ledger, then
 //      wait until the original pods are gone.
 // finish() undoes all of it; the guardian, a later exec, `ls` or `reset` do the same if exec
-// cannot.
+// cannot. The session's life itself is common/session/session.hpp; this file adds the progress
+// display and the steps only exec takes.
 
 #include <memory>
 #include <optional>
@@ -18,8 +19,7 @@
 #include "common/core/result.hpp"
 #include "common/kube/connection.hpp"
 #include "common/kube/rest_client.hpp"
-#include "common/session/lease.hpp"
-#include "common/session/reaper.hpp"
+#include "common/session/session.hpp"
 #include "common/session/target.hpp"
 
 namespace mirrord::cli {
@@ -38,9 +38,10 @@ public:
 
     // The pod whose environment the local process gets: the copy pod, else the target's pod.
     const nlohmann::json& env_pod() const;
-    const std::string& id() const { return lease_->record().id; }
-    // Renews the Lease; failures are logged and retried at the next call.
-    void renew();
+    const std::string& id() const { return session_->id(); }
+    // True once the Lease was lost (deleted, taken over, or not renewable for its duration).
+    bool lost() const { return session_->lost(); }
+    std::string lost_reason() const { return session_->lost_reason(); }
     // Notes the local app's pid in the Lease (for the guardian); failures are logged.
     void child_started(int pid);
     // Undoes everything (idempotent); warnings (replicas changed meanwhile) go to `progress`.
@@ -54,9 +55,8 @@ private:
 
     kube::Client& client_;
     session::ResolvedTarget target_; // a copy: the caller's may move while the session lives
-    std::optional<session::SessionLease> lease_;
+    std::unique_ptr<session::Session> session_;
     std::optional<nlohmann::json> copy_pod_;
-    session::SessionChanges changes_; // what finish() undoes, so it needs no scans
     bool finished_ = false;
 };
 

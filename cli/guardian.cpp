@@ -19,8 +19,8 @@
 #include "common/core/log.hpp"
 #include "common/kube/resources.hpp"
 #include "common/kube/rest_client.hpp"
-#include "common/session/lease.hpp"
 #include "common/session/reaper.hpp"
+#include "common/session/session.hpp"
 
 extern char** environ;
 
@@ -124,20 +124,22 @@ int run_guardian(const GuardianArgs& args) {
     if (auto fetched = (*client)->prefetch_credentials(); !fetched)
         log::warn("{}", fetched.error().wrap("session guardian").message());
     wait_for_parent_exit(args.parent);
-    auto lease = (*client)->get_optional(
-        kube::kinds::lease.object(args.namespace_, session::lease_name(args.session)));
-    if (lease && !lease->has_value())
+    auto adopted = session::Session::adopt(**client, args.namespace_, args.session);
+    if (adopted && !*adopted)
         return 0; // exec ended the session itself
+    // Unreadable (edited) or unreachable: the session id is all we need to undo it.
+    if (!adopted)
+        log::warn("{}; undoing session {} anyway", adopted.error().message(), args.session);
     // The app must not keep consuming next to the restored workload: it ends with its session,
     // as it would have if mirrord had exec'd into it.
-    if (lease)
-        if (auto record = session::record_from_lease(**lease); record && record->child_pid > 0)
-            ::kill(record->child_pid, SIGTERM);
+    if (adopted && (*adopted)->record().child_pid > 0)
+        ::kill((*adopted)->record().child_pid, SIGTERM);
     for (pid_t pid : session_processes(args.session))
         ::kill(pid, SIGTERM);
     log::warn("mirrord exec (pid {}) ended without cleaning up; undoing session {}", args.parent,
               args.session);
-    auto reaped = session::reap_session(**client, args.namespace_, args.session);
+    auto reaped = adopted ? (*adopted)->finish()
+                          : session::reap_session(**client, args.namespace_, args.session);
     // A scale-down PATCH that exec sent just before dying may land after the first pass: a
     // second pass a moment later undoes it too (every step is idempotent).
     std::this_thread::sleep_for(2s);

@@ -168,19 +168,38 @@ int run_exec(const ExecArgs& args) {
         log::error(prepared.error().message());
         return InterruptGuard::received() != 0 ? 128 + InterruptGuard::received() : 1;
     }
+    if (prepared->session && prepared->session->lost()) { // during a slow setup
+        root.failure();
+        log::error(prepared->session->lost_reason());
+        (void)undo(*prepared);
+        return 1;
+    }
     print_summary(root, args, *loaded);
     root.success("Ready!");
     ChildHooks hooks;
     if (prepared->session) {
-        hooks.tick = [&] { prepared->session->renew(); };
         hooks.started = [&](pid_t pid) { prepared->session->child_started(pid); };
+        // The app must not go on consuming next to a workload that someone restored: a lost
+        // Lease stops it (said once), as a signal to mirrord would.
+        hooks.stop_requested = [&, told = false]() mutable {
+            if (!prepared->session->lost())
+                return false;
+            if (!told)
+                log::error(fmt::format("{}; stopping {}", prepared->session->lost_reason(),
+                                       args.command.front()));
+            told = true;
+            return true;
+        };
     }
     auto status = run_child(mirrord::Command{args.command, prepared->child_env}, hooks);
+    bool lost = prepared->session && prepared->session->lost();
     int undo_status = undo(*prepared);
     if (!status) {
         log::error(status.error().message());
         return 1;
     }
+    if (lost)
+        return 1;
     return *status != 0 ? *status : undo_status;
 }
 

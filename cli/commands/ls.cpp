@@ -60,7 +60,9 @@ void undo_stale_sessions(kube::Client& client) {
         log::debug("not checking for stale sessions: {}", reaped.error().message());
         return;
     }
-    for (const auto& [record, report] : *reaped) {
+    for (const auto& message : reaped->malformed)
+        log::warn("{} (left alone)", message);
+    for (const auto& [record, report] : reaped->reaped) {
         for (const auto& action : report.actions)
             log::warn("stale session {} of {}: {}", record.id, record.target, action);
         if (report.error)

@@ -23,7 +23,9 @@
 #include "common/kube/resources.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/session/copy_target.hpp"
+#include "common/session/fields.hpp"
 #include "common/session/lease.hpp"
+#include "common/session/liveness.hpp"
 #include "common/session/scale_down.hpp"
 
 namespace mirrord::cli {
@@ -58,52 +60,44 @@ Result<std::map<std::string, std::vector<std::string>>> copy_pods(kube::Client& 
     options.label_selector = fmt::format("{},{}", session::session_label, session::copy_of_label);
     MIRRORD_TRY_ASSIGN(auto pods, client.list(kube::kinds::pod.collection(namespace_), options));
     std::map<std::string, std::vector<std::string>> found;
-    for (const auto& pod : pods["items"]) {
-        const auto& meta = pod["metadata"];
-        auto id = meta["labels"].value(session::session_label, "");
-        found[key_of(meta.value("namespace", ""), id)].push_back(meta.value("name", ""));
-    }
-    return found;
-}
-
-// Scale-down ledgers by session key.
-Result<std::map<std::string, std::pair<session::ScaleTarget, session::Ledger>>>
-ledgers(kube::Client& client, const std::string& namespace_) {
-    std::map<std::string, std::pair<session::ScaleTarget, session::Ledger>> found;
-    for (const auto& kind : {kube::kinds::deployment, kube::kinds::statefulset}) {
-        MIRRORD_TRY_ASSIGN(auto list, client.list(kind.collection(namespace_)));
-        for (const auto& item : list["items"]) {
-            auto ledger = session::read_ledger(item);
-            if (!ledger)
-                continue;
-            session::ScaleTarget target{kind, item["metadata"].value("namespace", ""),
-                                        item["metadata"].value("name", "")};
-            found[key_of(target.namespace_, ledger->session)] = {target, *ledger};
-        }
+    const json* items = session::fields::find(pods, "items");
+    for (const auto& pod : items && items->is_array() ? *items : json::array()) {
+        const auto& meta = session::fields::object_at(pod, "metadata");
+        auto id = session::fields::string_or(session::fields::object_at(meta, "labels"),
+                                             session::session_label);
+        found[key_of(session::fields::string_or(meta, "namespace"), id)].push_back(
+            session::fields::string_or(meta, "name"));
     }
     return found;
 }
 
 Result<std::vector<Row>> collect(kube::Client& client, const std::string& namespace_) {
-    MIRRORD_TRY_ASSIGN(auto sessions, session::list_sessions(client, namespace_));
+    session::ApiClock clock;
+    MIRRORD_TRY_ASSIGN(auto census, session::take_census(client, namespace_, clock));
     MIRRORD_TRY_ASSIGN(auto pods, copy_pods(client, namespace_).wrap("listing copy pods"));
-    MIRRORD_TRY_ASSIGN(auto scaled,
-                       ledgers(client, namespace_).wrap("listing scale-down ledgers"));
+    for (const auto& message : census.malformed)
+        log::warn("{}", message);
+    std::map<std::string, std::pair<session::ScaleTarget, session::Ledger>> held;
+    for (const auto& entry : census.held)
+        held[key_of(entry.first.namespace_, entry.second.session)] = entry;
     std::vector<Row> rows;
-    for (const auto& record : sessions) {
+    auto add_session = [&](const session::SessionRecord& record, const char* state) {
         auto key = key_of(record.namespace_, record.id);
-        Row row{record.target, record.namespace_, record.id, record.owner,
-                record.stale() ? "stale" : "active", pods[key], std::nullopt, record.started};
-        if (auto found = scaled.find(key); found != scaled.end()) {
+        Row row{record.target, record.namespace_, record.id, record.owner, state, pods[key],
+                std::nullopt, record.started};
+        if (auto found = held.find(key); found != held.end())
             row.scale_down = found->second;
-            scaled.erase(found);
-        }
         rows.push_back(std::move(row));
-    }
-    for (auto& [key, entry] : scaled) {
-        auto& [target, ledger] = entry;
+    };
+    for (const auto& record : census.live)
+        add_session(record, "active");
+    for (const auto& record : census.dead)
+        add_session(record, "stale");
+    for (const auto& entry : census.orphans) {
+        const auto& [target, ledger] = entry;
         Row row{target.describe(), target.namespace_, ledger.session, ledger.owner, "orphaned",
-                pods[key], entry, session::parse_time(ledger.since)};
+                pods[key_of(target.namespace_, ledger.session)], entry,
+                session::parse_time(ledger.since)};
         rows.push_back(std::move(row));
     }
     return rows;

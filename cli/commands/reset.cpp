@@ -34,7 +34,7 @@ struct ResetArgs {
     std::string output = "text";
 };
 
-using Reaped = std::vector<std::pair<session::SessionRecord, session::ReapReport>>;
+using Reaped = session::ReapResult;
 
 // The target as sessions record it ("deployment/x" or "deployment/x/container/c"), so aliases
 // such as deploy/x match too.
@@ -58,7 +58,7 @@ Result<Reaped> run_reset(const ResetArgs& args) {
 
 json to_json(const Reaped& reaped) {
     json sessions = json::array();
-    for (const auto& [record, report] : reaped)
+    for (const auto& [record, report] : reaped.reaped)
         sessions.push_back({{"session", record.id},
                             {"namespace", record.namespace_},
                             {"target", record.target},
@@ -72,7 +72,7 @@ json to_json(const Reaped& reaped) {
 // Actions are the result (stdout); warnings, e.g. replicas someone else changed, go to stderr.
 void print_text(const Reaped& reaped) {
     bool any = false;
-    for (const auto& [record, report] : reaped) {
+    for (const auto& [record, report] : reaped.reaped) {
         for (const auto& action : report.actions) {
             std::cout << action << '\n';
             any = true;
@@ -118,7 +118,12 @@ Command add_reset(CLI::App& parent) {
                 else
                     print_text(*reaped);
                 int status = 0;
-                for (const auto& [record, report] : *reaped) {
+                // Edited Leases or ledgers cannot be judged or restored: say which, and fail.
+                for (const auto& message : reaped->malformed) {
+                    log::error(fmt::format("{}; not reset", message));
+                    status = 1;
+                }
+                for (const auto& [record, report] : reaped->reaped) {
                     if (report.error) {
                         log::error(fmt::format("session {}: {}", record.id, *report.error));
                         status = 1;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <memory>
 
+#include <signal.h>
+
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -117,6 +119,20 @@ int exit_code_from_wait_status(int status) {
     return 1;
 }
 
+void ChildStopper::poll() {
+    auto now = std::chrono::steady_clock::now();
+    if (!stopping_) {
+        stopping_ = true;
+        kill_at_ = now + grace_;
+        ::kill(child_, SIGTERM);
+        return;
+    }
+    if (!killed_ && now >= kill_at_) {
+        killed_ = true;
+        ::kill(child_, SIGKILL);
+    }
+}
+
 Result<int> run_child(const Command& command, const ChildHooks& hooks) {
     // Install before spawning: a signal that arrives while the child starts is held in the
     // forwarder's pipe and forwarded once we wait, instead of killing mirrord alone.
@@ -124,7 +140,24 @@ Result<int> run_child(const Command& command, const ChildHooks& hooks) {
     MIRRORD_TRY_ASSIGN(pid_t pid, spawn(command));
     if (hooks.started)
         hooks.started(pid);
-    MIRRORD_TRY_ASSIGN(int status, forwarder->wait(pid, hooks.tick, hooks.period));
+    if (!hooks.stop_requested) {
+        MIRRORD_TRY_ASSIGN(int status, forwarder->wait(pid, hooks.tick, hooks.period));
+        return exit_code_from_wait_status(status);
+    }
+    // Stop requests are checked on the same loop that forwards signals, every 100 ms; the
+    // caller's tick keeps its own period.
+    using clock = std::chrono::steady_clock;
+    ChildStopper stopper(pid, hooks.stop_grace);
+    auto next_tick = clock::now() + hooks.period;
+    auto check = [&] {
+        if (stopper.stopping() || hooks.stop_requested())
+            stopper.poll();
+        if (hooks.tick && clock::now() >= next_tick) {
+            hooks.tick();
+            next_tick = clock::now() + hooks.period;
+        }
+    };
+    MIRRORD_TRY_ASSIGN(int status, forwarder->wait(pid, check, std::chrono::milliseconds(100)));
     return exit_code_from_wait_status(status);
 }
 

@@ -31,6 +31,11 @@ struct ChildHooks {
     // thread; keep it short.
     std::function<void()> tick;
     std::chrono::milliseconds period{2000};
+    // Polled every 100 ms on the waiting thread (with the signal forwarding): once it returns
+    // true, the child is stopped (SIGTERM, then SIGKILL after `stop_grace`), e.g. because the
+    // session it runs in was lost. Must be cheap (read a flag).
+    std::function<bool()> stop_requested;
+    std::chrono::milliseconds stop_grace{10000};
 };
 
 // The executable `name` resolves to: `name` itself when it contains '/', else the first
@@ -47,6 +52,23 @@ Result<pid_t> spawn(const Command& command);
 
 // The shell-style exit code for a waitpid status: the exit code, or 128+N when killed by signal N.
 int exit_code_from_wait_status(int status);
+
+// Ends a child that mirrord decided to stop: SIGTERM at once, SIGKILL once `grace` has passed
+// while it still runs. poll() from the waiting loop; it never blocks.
+class ChildStopper {
+public:
+    ChildStopper(pid_t child, std::chrono::milliseconds grace) : child_(child), grace_(grace) {}
+    // Sends SIGTERM the first time, SIGKILL when the grace period is over.
+    void poll();
+    bool stopping() const { return stopping_; }
+
+private:
+    pid_t child_;
+    std::chrono::milliseconds grace_;
+    bool stopping_ = false;
+    bool killed_ = false;
+    std::chrono::steady_clock::time_point kill_at_{};
+};
 
 // Spawns `command`, forwards signals to it (signals.hpp), calls the hooks while it runs, and
 // returns its shell-style exit code once it has exited. Errors only when it cannot be started

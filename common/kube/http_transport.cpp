@@ -179,6 +179,8 @@ HttpAttempt HttpTransport::perform(const HttpRequest& request, const Credential&
         if (curl_easy_header(handle.get(), "Retry-After", 0, CURLH_HEADER, -1, &header) ==
             CURLHE_OK)
             attempt.retry_after = header->value;
+        if (curl_easy_header(handle.get(), "Date", 0, CURLH_HEADER, -1, &header) == CURLHE_OK)
+            attempt.date = header->value;
     }
     curl_easy_setopt(handle.get(), CURLOPT_ERRORBUFFER, nullptr);
     attempt.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(

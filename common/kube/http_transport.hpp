@@ -37,6 +37,7 @@ struct HttpAttempt {
     long status = 0;
     std::string body;
     std::string retry_after;
+    std::string date; // the Date header: the apiserver's clock (session liveness uses it)
     std::chrono::milliseconds elapsed{0};
 };
 

@@ -123,7 +123,7 @@ Result<Response> Client::send_once(const ApiRequest& request, bool streaming,
                attempt.elapsed.count());
     outcome.http_status = attempt.status;
     outcome.retry_after = parse_retry_after(attempt.retry_after);
-    Response response{attempt.status, std::move(attempt.body), nullptr};
+    Response response{attempt.status, std::move(attempt.body), nullptr, std::move(attempt.date)};
     response.body = parse_if_json(response.raw);
     return response;
 }

@@ -47,6 +47,7 @@ struct Response {
     long status = 0;
     std::string raw;
     json body;
+    std::string date; // the Date header ("Tue, 01 Dec 2026 18:48:35 GMT"), empty when absent
 };
 
 // One API request before it is sent.

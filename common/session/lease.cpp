@@ -1,5 +1,6 @@
 #include "common/session/lease.hpp"
 
+#include <cerrno>
 #include <ctime>
 #include <random>
 
@@ -9,6 +10,8 @@
 #include "common/core/log.hpp"
 #include "common/core/strings.hpp"
 #include "common/kube/resources.hpp"
+#include "common/kube/status_error.hpp"
+#include "common/session/fields.hpp"
 
 namespace mirrord::session {
 namespace {
@@ -80,39 +83,13 @@ std::optional<Clock::time_point> parse_time(const std::string& text) {
     return Clock::from_time_t(timegm(&utc)) + std::chrono::microseconds(micros);
 }
 
-std::optional<SessionRecord> record_from_lease(const json& lease) {
-    const auto& meta = lease.value("metadata", json::object());
-    auto labels = meta.value("labels", json::object());
-    if (labels.value(managed_by_label, "") != "mirrord" || !labels.contains(session_label))
-        return std::nullopt;
-    auto notes = meta.value("annotations", json::object());
-    const auto& spec = lease.value("spec", json::object());
-    SessionRecord record;
-    record.id = labels.value(session_label, "");
-    record.namespace_ = meta.value("namespace", "");
-    record.lease_name = meta.value("name", "");
-    record.uid = meta.value("uid", "");
-    record.target = notes.value(annotation_target, "");
-    record.owner = notes.value(annotation_owner, "");
-    record.host = notes.value(annotation_host, "");
-    record.pid = std::atoi(notes.value(annotation_pid, "0").c_str());
-    record.child_pid = std::atoi(notes.value(annotation_child_pid, "0").c_str());
-    auto features = notes.value(annotation_features, "");
-    if (!features.empty())
-        record.features = split(features, ',');
-    record.lease_seconds = spec.value("leaseDurationSeconds", default_lease_seconds);
-    auto acquired = parse_time(spec.value("acquireTime", ""));
-    auto renewed = parse_time(spec.value("renewTime", ""));
-    record.started = acquired.value_or(Clock::time_point{});
-    record.renewed = renewed.value_or(record.started);
-    return record;
-}
-
 Result<SessionLease> SessionLease::create(kube::Client& client, const std::string& namespace_,
-                                          const SessionSpec& spec, std::string id) {
+                                          const SessionSpec& spec, std::string id,
+                                          ApiClock* clock) {
     if (id.empty())
         id = new_session_id();
-    auto now = micro_time(Clock::now());
+    auto now = micro_time(clock != nullptr ? clock->now() : ApiClock::local_now());
+    auto holder = fmt::format("{}/{}", spec.owner, spec.pid);
     json lease = {
         {"apiVersion", "coordination.k8s.io/v1"},
         {"kind", "Lease"},
@@ -127,7 +104,7 @@ Result<SessionLease> SessionLease::create(kube::Client& client, const std::strin
             {annotation_pid, std::to_string(spec.pid)},
             {annotation_features, join(spec.features, ",")}}}}},
         {"spec",
-         {{"holderIdentity", fmt::format("{}/{}", spec.owner, spec.pid)},
+         {{"holderIdentity", holder},
           {"leaseDurationSeconds", spec.lease_seconds},
           {"acquireTime", now},
           {"renewTime", now}}}};
@@ -139,7 +116,21 @@ Result<SessionLease> SessionLease::create(kube::Client& client, const std::strin
     if (!record)
         return fail("creating session lease {}/{}: the apiserver returned an unexpected object",
                     namespace_, lease_name(id));
-    return SessionLease(client, std::move(*record));
+    return SessionLease(client, std::move(*record), holder);
+}
+
+Result<std::optional<SessionLease>> SessionLease::open(kube::Client& client,
+                                                       const std::string& namespace_,
+                                                       const std::string& id) {
+    auto path = kube::kinds::lease.object(namespace_, lease_name(id));
+    MIRRORD_TRY_ASSIGN(auto lease, client.get_optional(path));
+    if (!lease)
+        return std::optional<SessionLease>{};
+    MIRRORD_TRY_ASSIGN(auto record, parse_session_lease(*lease));
+    if (!record)
+        return fail("{}/{} is not a mirrord session lease", namespace_, lease_name(id));
+    auto holder = fields::string_or(fields::object_at(*lease, "spec"), "holderIdentity");
+    return std::optional<SessionLease>(SessionLease(client, std::move(*record), holder));
 }
 
 json SessionLease::owner_reference() const {
@@ -151,20 +142,59 @@ json SessionLease::owner_reference() const {
 }
 
 Status SessionLease::renew() {
-    auto now = Clock::now();
-    json patch = {{"spec", {{"renewTime", micro_time(now)}}}};
-    auto patched =
-        client_->merge_patch(kube::kinds::lease.object(record_.namespace_, record_.lease_name), patch);
-    if (!patched)
-        return std::move(patched).error().wrap("renewing session lease " + record_.lease_name);
-    record_.renewed = now;
+    ApiClock clock;
+    auto outcome = renew_checked(*client_, clock);
+    if (outcome.kind == RenewOutcome::Kind::renewed)
+        return {};
+    return fail("renewing session lease {}: {}", record_.lease_name, outcome.message);
+}
+
+RenewOutcome SessionLease::renew_checked(kube::Client& client, ApiClock& clock) {
+    auto now = clock.known() ? clock.now() : ApiClock::local_now();
+    // JSON Patch "test" ops make the write conditional: a Lease that was deleted and made again
+    // (another uid) or taken over (another holder) is not ours to keep alive.
+    json operations = json::array(
+        {{{"op", "test"}, {"path", "/metadata/uid"}, {"value", record_.uid}},
+         {{"op", "test"}, {"path", "/spec/holderIdentity"}, {"value", holder_}},
+         {{"op", "replace"}, {"path", "/spec/renewTime"}, {"value", micro_time(now)}}});
+    auto path = kube::kinds::lease.object(record_.namespace_, record_.lease_name);
+    auto response = clock.call(client, {"PATCH", path, {}, operations.dump(),
+                                        "application/json-patch+json"});
+    if (!response)
+        return {RenewOutcome::Kind::failed, response.error().message()};
+    if (response->status == 404)
+        return {RenewOutcome::Kind::lost, "it was deleted (mirrord reset, or another machine "
+                                          "undid the session)"};
+    if (response->status == 422 || response->status == 409) {
+        // A failed test op: read it to say who holds it now (or that it is a new Lease).
+        auto current = client.get_optional(path);
+        if (current && !*current)
+            return {RenewOutcome::Kind::lost, "it was deleted"};
+        if (current) {
+            auto holder = fields::string_or(fields::object_at(**current, "spec"), "holderIdentity");
+            auto uid = fields::string_or(fields::object_at(**current, "metadata"), "uid");
+            if (uid != record_.uid)
+                return {RenewOutcome::Kind::lost, "it was deleted and made again by someone else",
+                        true};
+            if (holder != holder_)
+                return {RenewOutcome::Kind::lost,
+                        fmt::format("it is now held by {}", fields::shown(holder)), true};
+        }
+    }
+    if (response->status < 200 || response->status > 299)
+        return {RenewOutcome::Kind::failed,
+                kube::status_error("PATCH", path, response->status, response->raw).message()};
+    if (auto renewed = parse_time(
+            fields::string_or(fields::object_at(response->body, "spec"), "renewTime")))
+        record_.renewed = *renewed;
     return {};
 }
 
-Status SessionLease::record_child(int pid) {
+Status SessionLease::record_child(int pid, kube::Client* via) {
     json patch = {{"metadata", {{"annotations", {{annotation_child_pid, std::to_string(pid)}}}}}};
     auto patched =
-        client_->merge_patch(kube::kinds::lease.object(record_.namespace_, record_.lease_name), patch);
+        (via != nullptr ? via : client_)
+            ->merge_patch(kube::kinds::lease.object(record_.namespace_, record_.lease_name), patch);
     if (!patched)
         return std::move(patched).error().wrap("recording the app's pid in " + record_.lease_name);
     record_.child_pid = pid;
@@ -178,20 +208,51 @@ Status delete_lease(kube::Client& client, const std::string& namespace_, const s
     return {};
 }
 
+namespace {
+
+SessionList read_list(const json& leases) {
+    SessionList list;
+    const json* items = fields::find(leases, "items");
+    if (items == nullptr || !items->is_array())
+        return list;
+    for (const auto& lease : *items) {
+        auto record = parse_session_lease(lease);
+        if (!record)
+            list.malformed.push_back(record.error().message());
+        else if (*record)
+            list.records.push_back(std::move(**record));
+    }
+    return list;
+}
+
+kube::ListOptions session_selector() {
+    kube::ListOptions options;
+    options.label_selector = fmt::format("{}=mirrord,{}", managed_by_label, session_label);
+    return options;
+}
+
+} // namespace
+
+Result<SessionList> list_session_leases(kube::Client& client, const std::string& namespace_,
+                                        ApiClock& clock) {
+    // One page without `continue`: a namespace holds a handful of sessions, and one response
+    // gives both the Leases and the Date they are judged against.
+    kube::Query query = {{"labelSelector", session_selector().label_selector}};
+    auto leases = clock.get(client, kube::kinds::lease.collection(namespace_), query);
+    if (!leases)
+        return std::move(leases).error().wrap("listing mirrord sessions");
+    return read_list(*leases);
+}
+
 Result<std::vector<SessionRecord>> list_sessions(kube::Client& client,
                                                  const std::string& namespace_, bool from_cache) {
-    kube::ListOptions options;
+    auto options = session_selector();
     if (from_cache)
         options.resource_version = "0";
-    options.label_selector = fmt::format("{}=mirrord,{}", managed_by_label, session_label);
     auto leases = client.list(kube::kinds::lease.collection(namespace_), options);
     if (!leases)
         return std::move(leases).error().wrap("listing mirrord sessions");
-    std::vector<SessionRecord> records;
-    for (const auto& lease : (*leases)["items"])
-        if (auto record = record_from_lease(lease))
-            records.push_back(std::move(*record));
-    return records;
+    return read_list(*leases).records;
 }
 
 } // namespace mirrord::session

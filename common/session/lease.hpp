@@ -14,11 +14,11 @@
 
 #include "common/core/result.hpp"
 #include "common/kube/rest_client.hpp"
+#include "common/session/api_clock.hpp"
 
 namespace mirrord::session {
 
 using json = nlohmann::json;
-using Clock = std::chrono::system_clock;
 
 inline constexpr const char* managed_by_label = "app.kubernetes.io/managed-by";
 inline constexpr const char* session_label = "mirrord.dev/session";
@@ -49,8 +49,9 @@ struct SessionRecord {
     Clock::time_point renewed;
     int lease_seconds = default_lease_seconds;
 
-    // True when the Lease has not been renewed within its duration.
-    bool stale(Clock::time_point now = Clock::now()) const;
+    // True when the Lease has not been renewed within its duration. `now` must be the
+    // apiserver's time (ApiClock::now()), never this machine's clock (api_clock.hpp says why).
+    bool stale(Clock::time_point now) const;
 };
 
 // A fresh random session id: 8 lowercase hex digits (valid in object names and labels).
@@ -63,35 +64,72 @@ std::string local_owner();
 std::string micro_time(Clock::time_point time);
 std::optional<Clock::time_point> parse_time(const std::string& text);
 
-// Reads a Lease object into a record; nullopt when it is not a mirrord session Lease.
+// True for a session id this mirrord could have made: 1-63 of [a-z0-9-], so lease_name() is a
+// valid object name and no edited annotation can turn it into another API path.
+bool valid_session_id(const std::string& id);
+
+// Reads a Lease object into a record; nullopt when it is not a mirrord session Lease. An edited
+// or broken one (wrong types, missing times, huge values) is an error naming the Lease and key.
+Result<std::optional<SessionRecord>> parse_session_lease(const json& lease);
+// parse_session_lease, with malformed Leases read as nullopt (for callers that only look).
 std::optional<SessionRecord> record_from_lease(const json& lease);
+
+// How a renewal went.
+struct RenewOutcome {
+    enum class Kind { renewed, lost, failed } kind = Kind::renewed;
+    std::string message; // lost: why ("deleted", "now held by ..."); failed: the error
+    bool taken_over = false; // lost to another holder (the Lease is theirs now: keep it)
+};
 
 // The session Lease of a running `exec`: created on start, renewed, deleted at the end.
 class SessionLease {
 public:
     // Creates the Lease in `namespace_`. The id is new unless `id` is given.
+    // Times come from `clock` (the apiserver's), else from the local clock.
     static Result<SessionLease> create(kube::Client& client, const std::string& namespace_,
-                                       const SessionSpec& spec, std::string id = {});
+                                       const SessionSpec& spec, std::string id = {},
+                                       ApiClock* clock = nullptr);
+    // The Lease of an existing session (the guardian's view); nullopt when it is gone.
+    static Result<std::optional<SessionLease>> open(kube::Client& client,
+                                                    const std::string& namespace_,
+                                                    const std::string& id);
 
     const SessionRecord& record() const { return record_; }
     // An ownerReference (controller) to this Lease: dependents are deleted with it.
     json owner_reference() const;
-    // Moves renewTime to now. Tolerates transient API errors (the caller retries next tick).
+    // renew_checked with this machine's clock and the Lease's own client, as a Status (for
+    // tests and tools; a running session renews through session::Session).
     Status renew();
-    // Records the local child's pid, so a guardian can stop the app when exec dies.
-    Status record_child(int pid);
+    // Moves renewTime to clock.now() through `client` (which may be a second client with a short
+    // timeout), provided the Lease is still this one (same uid) and names this holder: a Lease
+    // that was deleted (404) or taken over is `lost`, any other failure `failed` (transient).
+    RenewOutcome renew_checked(kube::Client& client, ApiClock& clock);
+    // Records the local child's pid, so a guardian can stop the app when exec dies; through
+    // `via` when given (the renewal thread's client).
+    Status record_child(int pid, kube::Client* via = nullptr);
 
 private:
-    SessionLease(kube::Client& client, SessionRecord record) : client_(&client), record_(std::move(record)) {}
+    SessionLease(kube::Client& client, SessionRecord record, std::string holder)
+        : client_(&client), record_(std::move(record)), holder_(std::move(holder)) {}
     kube::Client* client_;
     SessionRecord record_;
+    std::string holder_; // spec.holderIdentity as we wrote it
 };
 
 // Deletes the Lease of session `id`; succeeds when it is already gone.
 Status delete_lease(kube::Client& client, const std::string& namespace_, const std::string& id);
 
-// Every session Lease in `namespace_` (all namespaces when empty). `from_cache` reads the
-// apiserver's watch cache: faster, possibly a moment old (fine for finding stale sessions).
+// Session Leases as listed: the readable ones, and one message per malformed one.
+struct SessionList {
+    std::vector<SessionRecord> records;
+    std::vector<std::string> malformed; // "session lease ns/x: spec.renewTime: ..."
+};
+
+// Every session Lease in `namespace_` (all namespaces when empty), read fresh (not from the
+// watch cache: a judgement needs the current renewTime), learning the apiserver's clock.
+Result<SessionList> list_session_leases(kube::Client& client, const std::string& namespace_,
+                                        ApiClock& clock);
+// The readable records of list_session_leases.
 Result<std::vector<SessionRecord>> list_sessions(kube::Client& client,
                                                  const std::string& namespace_,
                                                  bool from_cache = false);

@@ -6,18 +6,13 @@
 #include "common/core/log.hpp"
 #include "common/kube/resources.hpp"
 #include "common/session/copy_target.hpp"
+#include "common/session/liveness.hpp"
 #include "common/session/scale_down.hpp"
 
 namespace mirrord::session {
 namespace {
 
 using namespace std::chrono_literals;
-
-const std::vector<kube::ResourceKind>& scalable_kinds() {
-    static const std::vector<kube::ResourceKind> kinds = {kube::kinds::deployment,
-                                                          kube::kinds::statefulset};
-    return kinds;
-}
 
 // Runs `step` up to 5 times with 0.5, 1, 2, 4 s pauses: undo must survive a flaky apiserver.
 template <typename T, typename Step> Result<T> with_retries(const Step& step) {
@@ -32,19 +27,14 @@ template <typename T, typename Step> Result<T> with_retries(const Step& step) {
     }
 }
 
-// Every workload in `namespace_` (all when empty) with a scale-down ledger.
+// Every workload in `namespace_` with a scale-down ledger; malformed ones are logged (they are
+// not this session's to judge: reset and operator status name them).
 Result<std::vector<std::pair<ScaleTarget, Ledger>>> ledgers(kube::Client& client,
                                                             const std::string& namespace_) {
-    std::vector<std::pair<ScaleTarget, Ledger>> found;
-    for (const auto& kind : scalable_kinds()) {
-        MIRRORD_TRY_ASSIGN(auto list, client.list(kind.collection(namespace_)));
-        for (const auto& item : list["items"])
-            if (auto ledger = read_ledger(item))
-                found.push_back({ScaleTarget{kind, item["metadata"].value("namespace", ""),
-                                             item["metadata"].value("name", "")},
-                                 *ledger});
-    }
-    return found;
+    MIRRORD_TRY_ASSIGN(auto found, list_ledgers(client, namespace_));
+    for (const auto& message : found.malformed)
+        log::warn("{}", message);
+    return std::move(found.ledgers);
 }
 
 Status restore_one(kube::Client& client, const ScaleTarget& target, const std::string& session,
@@ -59,14 +49,6 @@ Status restore_one(kube::Client& client, const ScaleTarget& target, const std::s
         report.actions.push_back(
             fmt::format("restored {} to {} replicas", target.describe(), restored->replicas));
     return {};
-}
-
-// "deployment" for a Deployment: the first part of a target path.
-std::string scale_kind_name(const ScaleTarget& target) {
-    std::string name = target.kind.kind;
-    for (auto& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return name;
 }
 
 } // namespace
@@ -100,6 +82,8 @@ Result<ReapReport> reap_session(kube::Client& client, const std::string& namespa
         return std::move(pods).error().wrap(context);
     for (const auto& name : *pods)
         report.actions.push_back(fmt::format("deleted copy pod {}/{}", namespace_, name));
+    if (known && known->keep_lease)
+        return report;
     auto lease = with_retries<bool>(
         [&] { return client.remove(kube::kinds::lease.object(namespace_, lease_name(id))); });
     if (!lease)
@@ -124,35 +108,47 @@ ReapReport reap_or_report(kube::Client& client, const std::string& namespace_,
 
 } // namespace
 
-Result<std::vector<std::pair<SessionRecord, ReapReport>>>
-reap_sessions(kube::Client& client, const std::string& namespace_, const std::string& target,
-              ReapScope scope) {
-    std::vector<std::pair<SessionRecord, ReapReport>> reaped;
-    MIRRORD_TRY_ASSIGN(auto sessions, list_sessions(client, namespace_));
-    std::set<std::string> known;
-    for (const auto& session : sessions) {
-        known.insert(session.namespace_ + "/" + session.id);
-        bool wanted_target = target.empty() || session.target == target ||
-                             session.target.rfind(target + "/", 0) == 0;
-        if (!wanted_target || (scope == ReapScope::stale && !session.stale()))
-            continue;
-        reaped.push_back({session, reap_or_report(client, session.namespace_, session.id)});
-    }
-    // Ledgers whose Lease is gone: the session died after (or while) deleting its Lease.
-    MIRRORD_TRY_ASSIGN(auto found, ledgers(client, namespace_));
-    for (const auto& [workload, ledger] : found) {
-        auto path = fmt::format("{}/{}", scale_kind_name(workload), workload.name);
-        if (known.count(workload.namespace_ + "/" + ledger.session) != 0 ||
-            (!target.empty() && target != path && target.rfind(path + "/", 0) != 0))
+Result<ReapResult> reap_sessions(kube::Client& client, const std::string& namespace_,
+                                 const std::string& target, ReapScope scope) {
+    ApiClock clock;
+    MIRRORD_TRY_ASSIGN(auto census, take_census(client, namespace_, clock));
+    ReapResult result;
+    result.malformed = std::move(census.malformed);
+    // Undoes one candidate, after reading its Lease again (unless everything goes).
+    auto undo = [&](const SessionRecord& session) {
+        if (scope == ReapScope::stale) {
+            auto verdict = recheck(client, clock, session.namespace_, session.id);
+            if (!verdict) {
+                ReapReport failed;
+                failed.error = verdict.error().message();
+                result.reaped.push_back({session, std::move(failed)});
+                return;
+            }
+            if (!may_undo(*verdict)) {
+                log::debug("session {} is live again (or unreadable): not undoing it", session.id);
+                return;
+            }
+        }
+        result.reaped.push_back({session, reap_or_report(client, session.namespace_, session.id)});
+    };
+    if (scope == ReapScope::all)
+        for (const auto& session : census.live)
+            if (target_matches(session.target, target))
+                undo(session);
+    for (const auto& session : census.dead)
+        if (target_matches(session.target, target))
+            undo(session);
+    for (const auto& [workload, ledger] : census.orphans) {
+        if (!target.empty() && !target_matches(target, target_path(workload)))
             continue;
         SessionRecord orphan;
         orphan.id = ledger.session;
         orphan.namespace_ = workload.namespace_;
         orphan.owner = ledger.owner;
         orphan.target = workload.describe();
-        reaped.push_back({orphan, reap_or_report(client, workload.namespace_, ledger.session)});
+        undo(orphan);
     }
-    return reaped;
+    return result;
 }
 
 } // namespace mirrord::session

@@ -26,6 +26,7 @@ struct ReapReport {
 struct SessionChanges {
     std::vector<ScaleTarget> scaled;
     std::vector<std::string> copy_pods;
+    bool keep_lease = false; // the Lease was taken over: it is no longer ours to delete
 };
 
 // Undoes everything session `id` changed in `namespace_`, then deletes its Lease. API failures
@@ -38,12 +39,18 @@ Result<ReapReport> reap_session(kube::Client& client, const std::string& namespa
 // Which sessions to reap: stale ones only, or every one (reset --all on dead machines).
 enum class ReapScope { stale, all };
 
+// What reap_sessions did: one report per session reaped, and what could not be read.
+struct ReapResult {
+    std::vector<std::pair<SessionRecord, ReapReport>> reaped;
+    std::vector<std::string> malformed; // Leases and ledgers left alone, named with their key
+};
+
 // Reaps the sessions of `namespace_` (all namespaces when empty) in `scope`, whose target is
 // `target` (any target when empty), and restores scale-down ledgers whose session Lease no
-// longer exists. Returns one report per session reaped; a session that cannot be undone does not
-// stop the others: its report carries the error.
-Result<std::vector<std::pair<SessionRecord, ReapReport>>>
-reap_sessions(kube::Client& client, const std::string& namespace_, const std::string& target,
-              ReapScope scope);
+// longer exists (liveness.hpp is the rule). With ReapScope::stale each candidate's Lease is read
+// again by name first. A session that cannot be undone does not stop the others: its report
+// carries the error.
+Result<ReapResult> reap_sessions(kube::Client& client, const std::string& namespace_,
+                                 const std::string& target, ReapScope scope);
 
 } // namespace mirrord::session

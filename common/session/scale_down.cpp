@@ -2,6 +2,7 @@
 
 #include "common/core/log.hpp"
 #include "common/kube/updates.hpp"
+#include "common/session/fields.hpp"
 
 namespace mirrord::session {
 namespace {
@@ -29,30 +30,98 @@ std::string ScaleTarget::describe() const {
     return fmt::format("{} {}/{}", lowercase(kind.kind), namespace_, name);
 }
 
+Result<std::optional<Ledger>> parse_ledger(const json& workload, const std::string& what) {
+    const json& annotations = fields::object_at(fields::object_at(workload, "metadata"),
+                                                "annotations");
+    const json* annotation = fields::find(annotations, scale_down_annotation);
+    if (annotation == nullptr)
+        return std::optional<Ledger>{};
+    auto problem = [&](const std::string& text) -> Error {
+        return Error(fmt::format("{}: annotation {}: malformed scale-down ledger: {} (remove it "
+                                 "with `kubectl annotate` once the replicas are right)",
+                                 what, scale_down_annotation, text));
+    };
+    if (!annotation->is_string())
+        return problem("not a string");
+    auto parsed = json::parse(annotation->get_ref<const std::string&>(), nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object())
+        return problem("not a JSON object: " + fields::shown(*annotation));
+    auto replicas = fields::integer_at(parsed, "replicas");
+    if (!replicas || *replicas < 0 || *replicas > 1000000)
+        return problem("\"replicas\" must be a count from 0 to 1000000, got " +
+                       (fields::find(parsed, "replicas") ? fields::shown(parsed["replicas"])
+                                                         : std::string("nothing")));
+    auto session = fields::string_at(parsed, "session");
+    if (!session || !valid_session_id(*session))
+        return problem("\"session\" must be a mirrord session id, got " +
+                       (fields::find(parsed, "session") ? fields::shown(parsed["session"])
+                                                        : std::string("nothing")));
+    for (const char* key : {"owner", "since"})
+        if (const json* value = fields::find(parsed, key); value && !value->is_string())
+            return problem(fmt::format("\"{}\" must be a string, got {}", key,
+                                       fields::shown(*value)));
+    return std::optional<Ledger>(Ledger{static_cast<int>(*replicas), *session,
+                                        fields::string_or(parsed, "owner"),
+                                        fields::string_or(parsed, "since")});
+}
+
 std::optional<Ledger> read_ledger(const json& workload) {
-    // value(), not operator[]: a const json's operator[] on a missing key is undefined.
-    auto annotations =
-        workload.value("metadata", json::object()).value("annotations", json::object());
-    auto text = annotations.value(scale_down_annotation, "");
-    if (text.empty())
-        return std::nullopt;
-    auto parsed = json::parse(text, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object() || !parsed["replicas"].is_number_integer())
-        return std::nullopt;
-    return Ledger{parsed["replicas"].get<int>(), parsed.value("session", ""),
-                  parsed.value("owner", ""), parsed.value("since", "")};
+    auto parsed = parse_ledger(workload, "workload");
+    return parsed ? std::move(*parsed) : std::nullopt;
+}
+
+const kube::ResourceKind& rollout_kind() {
+    static const kube::ResourceKind kind =
+        kube::custom_resource("argoproj.io", "v1alpha1", "rollouts", "Rollout");
+    return kind;
+}
+
+const std::vector<kube::ResourceKind>& scalable_kinds() {
+    static const std::vector<kube::ResourceKind> kinds = {kube::kinds::deployment,
+                                                          kube::kinds::statefulset, rollout_kind()};
+    return kinds;
+}
+
+Result<LedgerList> list_ledgers(kube::Client& client, const std::string& namespace_) {
+    LedgerList found;
+    for (const auto& kind : scalable_kinds()) {
+        auto list = client.list(kind.collection(namespace_));
+        if (!list && &kind == &scalable_kinds().back() && is_not_found(list.error()))
+            continue; // no Rollout CRD in this cluster: no Rollouts to scan
+        if (!list)
+            return std::move(list).error().wrap("listing scale-down ledgers");
+        const json* items = fields::find(*list, "items");
+        if (items == nullptr || !items->is_array())
+            continue;
+        for (const auto& item : *items) {
+            const json& meta = fields::object_at(item, "metadata");
+            ScaleTarget target{kind, fields::string_or(meta, "namespace"),
+                               fields::string_or(meta, "name")};
+            auto ledger = parse_ledger(item, target.describe());
+            if (!ledger)
+                found.malformed.push_back(ledger.error().message());
+            else if (*ledger)
+                found.ledgers.push_back({target, **ledger});
+        }
+    }
+    return found;
 }
 
 Result<ScaleTarget> scale_target_for(kube::Client& client, const ResolvedTarget& target) {
     const auto& kind = target.kind.kind;
-    auto name = target.workload["metadata"].value("name", "");
-    if (kind == "Deployment" || kind == "StatefulSet" || kind == "Rollout")
+    const json& meta = fields::object_at(target.workload, "metadata");
+    auto name = fields::string_or(meta, "name");
+    if (kind == "Deployment" || kind == "StatefulSet")
         return ScaleTarget{target.kind, target.namespace_, name};
+    if (kind == "Rollout")
+        return ScaleTarget{rollout_kind(), target.namespace_, name};
     if (kind == "ReplicaSet") {
-        for (const auto& owner : target.workload["metadata"].value("ownerReferences", json::array()))
-            if (owner.value("kind", "") == "Deployment" && owner.value("controller", false))
+        const json* owners = fields::find(meta, "ownerReferences");
+        for (const auto& owner : owners && owners->is_array() ? *owners : json::array())
+            if (fields::string_or(owner, "kind") == "Deployment" &&
+                fields::find(owner, "controller") && owner["controller"] == true)
                 return ScaleTarget{kube::kinds::deployment, target.namespace_,
-                                   owner.value("name", "")};
+                                   fields::string_or(owner, "name")};
         return fail("scale_down of replicaset/{} needs a Deployment that owns it; scale a bare "
                     "ReplicaSet yourself",
                     name);
@@ -72,18 +141,21 @@ std::vector<std::string> scale_back_risks(kube::Client& client, const ScaleTarge
     if (!hpas) // not fatal: the scale-down itself is what matters; say why the check was skipped
         log::debug("skipping the HorizontalPodAutoscaler check: {}", hpas.error().message());
     if (hpas) {
-        for (const auto& hpa : (*hpas)["items"]) {
-            const auto& ref = hpa["spec"].value("scaleTargetRef", json::object());
-            if (ref.value("kind", "") == target.kind.kind && ref.value("name", "") == target.name)
+        const json* items = fields::find(*hpas, "items");
+        for (const auto& hpa : items && items->is_array() ? *items : json::array()) {
+            const auto& ref = fields::object_at(fields::object_at(hpa, "spec"), "scaleTargetRef");
+            if (fields::string_or(ref, "kind") == target.kind.kind &&
+                fields::string_or(ref, "name") == target.name)
                 warnings.push_back(fmt::format(
                     "HorizontalPodAutoscaler {} targets {}; it may scale it back up while "
                     "mirrord runs",
-                    hpa["metadata"].value("name", ""), target.describe()));
+                    fields::string_or(fields::object_at(hpa, "metadata"), "name"),
+                    target.describe()));
         }
     }
-    auto meta = workload["metadata"];
+    const json& meta = fields::object_at(workload, "metadata");
     for (const auto* field : {"labels", "annotations"}) {
-        const json entries = meta.value(field, json::object()); // items() needs a named object
+        const json& entries = fields::object_at(meta, field); // items() needs a named object
         for (const auto& [key, value] : entries.items()) {
             if (key.rfind("argocd.argoproj.io/", 0) == 0 || key.find("fluxcd.io/") != std::string::npos) {
                 warnings.push_back(fmt::format(
@@ -102,8 +174,12 @@ Result<Ledger> scale_down(kube::Client& client, const ScaleTarget& target,
     Ledger placed;
     auto path = target.kind.object(target.namespace_, target.name);
     auto build = [&](const json& current) -> Result<std::optional<json>> {
-        auto existing = read_ledger(current);
-        int replicas = current["spec"].value("replicas", 1);
+        auto read = parse_ledger(current, target.describe());
+        if (!read)
+            return std::move(read).error();
+        auto existing = *read;
+        int replicas = static_cast<int>(
+            fields::integer_at(fields::object_at(current, "spec"), "replicas").value_or(1));
         if (existing && existing->session == session.id && replicas == 0) {
             placed = *existing;
             return std::optional<json>{};
@@ -130,14 +206,18 @@ Result<RestoreOutcome> restore_scale_outcome(kube::Client& client, const ScaleTa
     RestoreOutcome outcome;
     auto path = target.kind.object(target.namespace_, target.name);
     auto build = [&](const json& current) -> Result<std::optional<json>> {
-        auto ledger = read_ledger(current);
+        auto read = parse_ledger(current, target.describe());
+        if (!read)
+            return std::move(read).error();
+        auto ledger = *read;
         outcome = RestoreOutcome{};
         if (!ledger || ledger->session != session_id)
             return std::optional<json>{};
         outcome.found = true;
         outcome.replicas = ledger->replicas;
         json patch = {{"metadata", {{"annotations", {{scale_down_annotation, nullptr}}}}}};
-        int now = current["spec"].value("replicas", 0);
+        int now = static_cast<int>(
+            fields::integer_at(fields::object_at(current, "spec"), "replicas").value_or(0));
         if (now != 0) {
             outcome.warning = fmt::format("{} was scaled to {} by someone else while mirrord ran; "
                                           "leaving it at {} (it had {} before)",
@@ -164,7 +244,8 @@ Result<std::optional<std::string>> restore_scale(kube::Client& client, const Sca
 
 Result<int> count_workload_pods(kube::Client& client, const ScaleTarget& target,
                                 const json& workload) {
-    auto selector = selector_string(workload["spec"].value("selector", json::object()));
+    const json& spec = fields::object_at(workload, "spec");
+    auto selector = selector_string(fields::object_at(spec, "selector"));
     if (selector.empty())
         return 0;
     kube::ListOptions options;

@@ -32,7 +32,11 @@ struct Ledger {
     std::string since;
 };
 
-// Parses the ledger annotation of `workload`; nullopt when absent or unreadable.
+// Parses the ledger annotation of `workload`; nullopt when absent. Anyone may edit it, so an
+// unreadable one (bad JSON, wrong types, missing or huge values) is an error naming `what` (the
+// workload, "deployment ns/x") and the annotation.
+Result<std::optional<Ledger>> parse_ledger(const json& workload, const std::string& what);
+// parse_ledger, with a malformed ledger read as nullopt (for callers that only look).
 std::optional<Ledger> read_ledger(const json& workload);
 
 // The workload whose replicas a scale-down changes.
@@ -44,9 +48,23 @@ struct ScaleTarget {
     std::string describe() const;
 };
 
-// Deployment and StatefulSet scale themselves; a ReplicaSet owned by a Deployment scales the
-// Deployment (its controller would undo a direct change). Other targets are an error that
-// says why.
+// The kinds scale_down accepts, Argo Rollouts included: what the reaper, `reset` and
+// `operator status` scan for ledgers.
+const std::vector<kube::ResourceKind>& scalable_kinds();
+// The argoproj.io Rollout kind.
+const kube::ResourceKind& rollout_kind();
+
+// Every workload in `namespace_` (all when empty) that carries a scale-down ledger, and one
+// message per malformed ledger. A kind whose API is not installed (no Rollout CRD) has none.
+struct LedgerList {
+    std::vector<std::pair<ScaleTarget, Ledger>> ledgers;
+    std::vector<std::string> malformed;
+};
+Result<LedgerList> list_ledgers(kube::Client& client, const std::string& namespace_);
+
+// Deployment, StatefulSet and Rollout scale themselves; a ReplicaSet owned by a Deployment
+// scales the Deployment (its controller would undo a direct change). Other targets are an error
+// that says why.
 Result<ScaleTarget> scale_target_for(kube::Client& client, const ResolvedTarget& target);
 
 // Warnings about things that may scale the workload back up behind mirrord's back: an HPA that

@@ -9,12 +9,16 @@ retries correctly always gets through. Stops by itself after --lifetime seconds.
   fault_proxy.py --upstream https://127.0.0.1:6443 --ca ca.crt --state FILE [--share 0.4]
 
 FILE receives {"port": N, "pid": P} once listening, then the fault counts after every request.
+
+--delay-method M --delay-path REGEX --delay S holds matching requests S seconds before forwarding
+them (a slow apiserver); use with --share 0 for no other faults.
 """
 import argparse
 import http.client
 import http.server
 import json
 import os
+import re
 import socket
 import ssl
 import struct
@@ -36,7 +40,8 @@ class Plan:
         self.max_run = max_run
         self.count = 0
         self.run = 0
-        self.stats = {"requests": 0, "forwarded": 0, "429": 0, "503": 0, "reset": 0}
+        self.stats = {"requests": 0, "forwarded": 0, "429": 0, "503": 0, "reset": 0,
+                      "delayed": 0}
 
     def next(self):
         with self.lock:
@@ -66,6 +71,12 @@ def make_handler(args, plan, context, write_state):
         def handle_any(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            if args.delay and self.command == args.delay_method and \
+                    re.search(args.delay_path, self.path):
+                with plan.lock:
+                    plan.stats["delayed"] += 1
+                write_state()
+                threading.Event().wait(args.delay)
             fault = plan.next()
             write_state()
             if fault == "reset":
@@ -124,6 +135,9 @@ def main():
     parser.add_argument("--share", type=float, default=0.4)
     parser.add_argument("--max-run", type=int, default=2)
     parser.add_argument("--lifetime", type=float, default=120)
+    parser.add_argument("--delay-method", default="PATCH")
+    parser.add_argument("--delay-path", default="$^")
+    parser.add_argument("--delay", type=float, default=0)
     args = parser.parse_args()
 
     context = ssl.create_default_context(cafile=args.ca)

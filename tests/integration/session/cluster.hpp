@@ -120,7 +120,7 @@ inline session::HolderIsGone holder_is_gone(kube::Client& client, const std::str
         if (!lease || !lease->has_value())
             return lease.ok(); // an API error is not proof that the holder is gone
         auto record = session::record_from_lease(**lease);
-        return !record || record->stale();
+        return !record || record->stale(session::ApiClock::local_now());
     };
 }
 
