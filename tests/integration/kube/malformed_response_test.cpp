@@ -43,7 +43,7 @@ TEST_CASE("kube client: a 200 that is not an API object", "[kube]") {
     const std::string script = dir.write("portal.py", portal_server);
     const std::string state = dir.path() + "/state";
     REQUIRE(run_command(fmt::format("python3 {} {} >/dev/null 2>&1 &", script, state)) == 0);
-    REQUIRE(poll_until(std::chrono::seconds(10), [&] { return read_file(state).ok(); }));
+    REQUIRE(wait_until(std::chrono::seconds(10), [&] { return read_file(state).ok(); }));
     int port = 0;
     int pid = 0;
     REQUIRE(std::sscanf(read_file(state)->c_str(), "%d %d", &port, &pid) == 2);
