@@ -49,8 +49,8 @@ KafkaStatus Admin::delete_consumer_groups(const std::vector<std::string>& groups
     MIRRORD_TRY_ASSIGN(EventPtr event,
                        await(queue.get(), timeout).wrap("deleting kafka consumer groups"));
     size_t count = 0;
-    const rd_kafka_group_result_t** results =
-        rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(event.get()), &count);
+    const rd_kafka_DeleteGroups_result_t* result = rd_kafka_event_DeleteGroups_result(event.get());
+    const rd_kafka_group_result_t** results = rd_kafka_DeleteGroups_result_groups(result, &count);
     for (size_t i = 0; i < count; ++i) {
         const rd_kafka_error_t* error = rd_kafka_group_result_error(results[i]);
         if (error == nullptr || rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)

@@ -70,6 +70,17 @@ KafkaStatus Consumer::subscribe(const std::vector<std::string>& topics) {
     return {};
 }
 
+KafkaStatus Consumer::assign(const TopicPartitions& partitions) {
+    PartitionListPtr list = to_list(partitions);
+    for (int i = 0; i < list->cnt; ++i)
+        if (list->elems[i].offset == RD_KAFKA_OFFSET_INVALID)
+            list->elems[i].offset = RD_KAFKA_OFFSET_STORED;
+    rd_kafka_resp_err_t code = rd_kafka_assign(handle_.get(), list.get());
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return KafkaError::from("assigning kafka partitions", code, handle_.get());
+    return {};
+}
+
 KafkaResult<ConsumerEvent> Consumer::poll(std::chrono::milliseconds timeout) {
     MessagePtr message(rd_kafka_consumer_poll(handle_.get(), to_ms(timeout)));
     if (!message) {

@@ -67,6 +67,11 @@ public:
     // librdkafka consumers do not auto-create them.
     KafkaStatus subscribe(const std::vector<std::string>& topics);
 
+    // Reads exactly these partitions, outside any group rebalance (no subscribe). An offset
+    // (or RD_KAFKA_OFFSET_BEGINNING/END) starts there; nullopt starts at the committed offset,
+    // else per auto.offset.reset.
+    KafkaStatus assign(const TopicPartitions& partitions);
+
     // Waits up to `timeout` for one event. The error is fatal: the consumer is unusable.
     KafkaResult<ConsumerEvent> poll(std::chrono::milliseconds timeout);
 

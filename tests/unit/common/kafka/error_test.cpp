@@ -57,10 +57,10 @@ TEST_CASE("kafka::Producer error classes", "[kafka]") {
         must(producer.begin_transaction());
         must(producer.produce(record("out", "one")));
         must(producer.flush(10s));
-        // EndTxn answers after 3 s; the commit gives up after 500 ms.
+        // EndTxn answers after 1.5 s; the commit gives up after 300 ms.
         rd_kafka_mock_broker_push_request_error_rtts(cluster.get(), 1, api_end_txn, 1,
-                                                     RD_KAFKA_RESP_ERR_NO_ERROR, 3000);
-        KafkaStatus first = producer.commit_transaction(500ms);
+                                                     RD_KAFKA_RESP_ERR_NO_ERROR, 1500);
+        KafkaStatus first = producer.commit_transaction(300ms);
         REQUIRE_FALSE(first);
         CHECK(first.error().retriable());
         CHECK_FALSE(first.error().txn_requires_abort());
@@ -137,7 +137,7 @@ TEST_CASE("kafka::Consumer error classes", "[kafka]") {
 
     SECTION("a fatal error ends poll with a fatal KafkaError") {
         cluster.create_topic("in", 1);
-        Consumer consumer = subscribed(cluster, "in", "doomed");
+        Consumer consumer = reader(cluster, "in");
         REQUIRE(rd_kafka_test_fatal_error(consumer.handle(), RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID,
                                           "test") == RD_KAFKA_RESP_ERR_NO_ERROR);
         KafkaResult<ConsumerEvent> event = consumer.poll(100ms);

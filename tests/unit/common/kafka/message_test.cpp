@@ -29,7 +29,7 @@ TEST_CASE("kafka::Message round trip", "[kafka]") {
             must(producer.produce(message));
         must(producer.flush(10s));
 
-        Consumer consumer = subscribed(cluster, "records", "round-trip");
+        Consumer consumer = reader(cluster, "records", 3);
         std::vector<Message> got = consume(consumer, sent.size(), 20s);
         REQUIRE(got.size() == sent.size());
         for (size_t i = 0; i < sent.size(); ++i) {
@@ -51,13 +51,13 @@ TEST_CASE("kafka::Message round trip", "[kafka]") {
                                .headers = {{"x-session", "alice"}, {"n", std::nullopt}},
                                .partition = 2, .timestamp_ms = 1'600'000'000'000}));
         must(producer.flush(10s));
-        Consumer source = subscribed(cluster, "records", "forward-source");
+        Consumer source = reader(cluster, "records", 3);
         std::vector<Message> original = consume(source, 1, 20s);
         REQUIRE(original.size() == 1);
 
         must(producer.produce(forward(original[0], "copies")));
         must(producer.flush(10s));
-        Consumer sink = subscribed(cluster, "copies", "forward-sink");
+        Consumer sink = reader(cluster, "copies", 3);
         std::vector<Message> copy = consume(sink, 1, 20s);
         REQUIRE(copy.size() == 1);
         CHECK(copy[0].topic == "copies");

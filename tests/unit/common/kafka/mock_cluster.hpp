@@ -101,4 +101,18 @@ inline Consumer subscribed(const MockCluster& cluster, const std::string& topic,
     return consumer;
 }
 
+// A consumer that reads partitions 0..count-1 of `topic` from the start, without joining a group
+// (which takes the mock ~3 s).
+inline Consumer reader(const MockCluster& cluster, const std::string& topic, int partitions = 1,
+                       const std::string& isolation = "read_committed") {
+    Consumer consumer = must(Consumer::create(cluster.properties({{"group.id", "reader"},
+                                                                  {"isolation.level", isolation},
+                                                                  {"enable.auto.commit", "false"}})));
+    TopicPartitions all;
+    for (int p = 0; p < partitions; ++p)
+        all.push_back({topic, p, RD_KAFKA_OFFSET_BEGINNING});
+    must(consumer.assign(all));
+    return consumer;
+}
+
 } // namespace mirrord::kafka::testing

@@ -54,9 +54,8 @@ TEST_CASE("kafka::Producer transactions", "[kafka]") {
 
     SECTION("a committed transaction with the consumed offsets makes the copies visible") {
         relay(cluster, 5, true);
-        Consumer reader =
-            subscribed(cluster, "session", "reader", {{"isolation.level", "read_committed"}});
-        std::vector<Message> copies = consume(reader, 5, 20s);
+        Consumer copies_reader = reader(cluster, "session");
+        std::vector<Message> copies = consume(copies_reader, 5, 20s);
         REQUIRE(copies.size() == 5);
         for (int i = 0; i < 5; ++i) {
             CHECK(copies[static_cast<size_t>(i)].key == fmt::format("k{}", i));
@@ -75,9 +74,8 @@ TEST_CASE("kafka::Producer transactions", "[kafka]") {
                              .partition = {}, .timestamp_ms = {}}));
         must(marker.commit_transaction(10s));
 
-        Consumer reader =
-            subscribed(cluster, "session", "reader", {{"isolation.level", "read_committed"}});
-        std::vector<Message> visible = consume(reader, 1, 20s);
+        Consumer copies_reader = reader(cluster, "session");
+        std::vector<Message> visible = consume(copies_reader, 1, 20s);
         REQUIRE(visible.size() == 1);
         CHECK(visible[0].value == "marker");
     }
