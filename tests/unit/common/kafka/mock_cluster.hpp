@@ -105,9 +105,9 @@ inline Consumer subscribed(const MockCluster& cluster, const std::string& topic,
 // (which takes the mock ~3 s).
 inline Consumer reader(const MockCluster& cluster, const std::string& topic, int partitions = 1,
                        const std::string& isolation = "read_committed") {
-    Consumer consumer = must(Consumer::create(cluster.properties({{"group.id", "reader"},
-                                                                  {"isolation.level", isolation},
-                                                                  {"enable.auto.commit", "false"}})));
+    Properties properties = cluster.properties(
+        {{"group.id", "reader"}, {"isolation.level", isolation}, {"enable.auto.commit", "false"}});
+    Consumer consumer = must(Consumer::create(properties));
     TopicPartitions all;
     for (int p = 0; p < partitions; ++p)
         all.push_back({topic, p, RD_KAFKA_OFFSET_BEGINNING});
