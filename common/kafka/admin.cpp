@@ -1,61 +1,65 @@
 #include "common/kafka/admin.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace mirrord::kafka {
 namespace {
 
 int to_ms(std::chrono::milliseconds timeout) { return static_cast<int>(timeout.count()); }
 
-// Checks the one topic result of a CreateTopics/DeleteTopics answer; `tolerated` is not an error.
-Status check_topic_results(const rd_kafka_topic_result_t** results, size_t count,
-                           std::string_view what, rd_kafka_resp_err_t tolerated) {
+// Checks the topic results of a CreateTopics/DeleteTopics answer; `tolerated` is not an error.
+KafkaStatus check_topic_results(const rd_kafka_topic_result_t** results, size_t count,
+                                std::string_view what, rd_kafka_resp_err_t tolerated) {
     for (size_t i = 0; i < count; ++i) {
         rd_kafka_resp_err_t code = rd_kafka_topic_result_error(results[i]);
         if (code == RD_KAFKA_RESP_ERR_NO_ERROR || code == tolerated)
             continue;
         const char* detail = rd_kafka_topic_result_error_string(results[i]);
-        return fail("{} {}: {}", what, rd_kafka_topic_result_name(results[i]),
-                    detail ? detail : rd_kafka_err2str(code));
+        return KafkaError(fmt::format("{} {}: {}", what, rd_kafka_topic_result_name(results[i]),
+                                      detail ? detail : rd_kafka_err2str(code)),
+                          code, {.retriable = is_retriable(code)});
     }
     return {};
 }
 
 } // namespace
 
-Result<Admin> Admin::create(const Properties& properties) {
+KafkaResult<Admin> Admin::create(const Properties& properties) {
     MIRRORD_TRY_ASSIGN(ConfPtr conf, make_conf(properties).wrap("creating kafka admin client"));
-    std::array<char, 512> errstr{};
-    ClientPtr handle(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr.data(), errstr.size()));
-    if (!handle)
-        return fail("creating kafka admin client: {}", errstr.data());
-    conf.release(); // owned by the handle now
-    return Admin(std::move(handle));
+    MIRRORD_TRY_ASSIGN(rd_kafka_t * client,
+                       new_client(RD_KAFKA_PRODUCER, conf, "creating kafka admin client"));
+    return Admin(ClientPtr(client));
 }
 
 AdminOptionsPtr Admin::options(rd_kafka_admin_op_t op, std::chrono::milliseconds timeout) {
     AdminOptionsPtr options(rd_kafka_AdminOptions_new(handle_.get(), op));
     std::array<char, 256> errstr{};
-    // Both only fail for out-of-range values, which to_ms of a sane timeout is not.
+    // Both only fail for out-of-range values, which to_ms of a sane timeout is not; the
+    // operation timeout only applies to topic operations.
     rd_kafka_AdminOptions_set_request_timeout(options.get(), to_ms(timeout), errstr.data(),
                                               errstr.size());
-    rd_kafka_AdminOptions_set_operation_timeout(options.get(), to_ms(timeout), errstr.data(),
-                                                errstr.size());
+    if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS)
+        rd_kafka_AdminOptions_set_operation_timeout(options.get(), to_ms(timeout),
+                                                    errstr.data(), errstr.size());
     return options;
 }
 
-Result<EventPtr> Admin::await(rd_kafka_queue_t* queue, std::chrono::milliseconds timeout) {
+KafkaResult<EventPtr> Admin::await(rd_kafka_queue_t* queue, std::chrono::milliseconds timeout) {
     // The request itself times out after `timeout`; allow a little more for its answer event.
     EventPtr event(rd_kafka_queue_poll(queue, to_ms(timeout) + 1000));
     if (!event)
-        return fail("no answer from kafka within {} ms", timeout.count());
-    if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return fail("{}", rd_kafka_event_error_string(event.get()));
+        return KafkaError(fmt::format("no answer from kafka within {} ms", timeout.count()),
+                          RD_KAFKA_RESP_ERR__TIMED_OUT, {.retriable = true});
+    rd_kafka_resp_err_t code = rd_kafka_event_error(event.get());
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return KafkaError(rd_kafka_event_error_string(event.get()), code,
+                          {.retriable = is_retriable(code)});
     return event;
 }
 
-Status Admin::ensure_topic(const std::string& topic, int partitions,
-                           std::chrono::milliseconds timeout) {
+KafkaStatus Admin::ensure_topic(const std::string& topic, int partitions,
+                                std::chrono::milliseconds timeout) {
     std::array<char, 512> errstr{};
     // Replication factor -1: the broker's default.replication.factor (KIP-464).
     NewTopicPtr new_topic(
@@ -76,7 +80,7 @@ Status Admin::ensure_topic(const std::string& topic, int partitions,
                                RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
 }
 
-Status Admin::delete_topic(const std::string& topic, std::chrono::milliseconds timeout) {
+KafkaStatus Admin::delete_topic(const std::string& topic, std::chrono::milliseconds timeout) {
     DeleteTopicPtr delete_request(rd_kafka_DeleteTopic_new(topic.c_str()));
     QueuePtr queue(rd_kafka_queue_new(handle_.get()));
     std::array<rd_kafka_DeleteTopic_t*, 1> topics{delete_request.get()};
@@ -90,6 +94,26 @@ Status Admin::delete_topic(const std::string& topic, std::chrono::milliseconds t
         rd_kafka_event_DeleteTopics_result(event.get()), &count);
     return check_topic_results(results, count, "deleting kafka topic",
                                RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+}
+
+KafkaResult<int> Admin::partition_count(const std::string& topic,
+                                        std::chrono::milliseconds timeout) {
+    std::string what = "reading partitions of kafka topic " + topic;
+    // All topics rather than a topic handle: a request naming the topic may auto-create it.
+    const rd_kafka_metadata_t* raw = nullptr;
+    rd_kafka_resp_err_t code = rd_kafka_metadata(handle_.get(), 1, nullptr, &raw, to_ms(timeout));
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return KafkaError::from(what, code, handle_.get());
+    MetadataPtr metadata(raw);
+    for (int i = 0; i < metadata->topic_cnt; ++i) {
+        const rd_kafka_metadata_topic_t& entry = metadata->topics[i];
+        if (topic != entry.topic)
+            continue;
+        if (entry.err != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return KafkaError::from(what, entry.err);
+        return entry.partition_cnt;
+    }
+    return KafkaError::from(what, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
 }
 
 } // namespace mirrord::kafka
