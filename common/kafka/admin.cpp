@@ -116,4 +116,16 @@ KafkaResult<int> Admin::partition_count(const std::string& topic,
     return KafkaError::from(what, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
 }
 
+KafkaResult<std::vector<std::string>> Admin::list_topics(std::chrono::milliseconds timeout) {
+    const rd_kafka_metadata_t* raw = nullptr;
+    rd_kafka_resp_err_t code = rd_kafka_metadata(handle_.get(), 1, nullptr, &raw, to_ms(timeout));
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return KafkaError::from("listing kafka topics", code, handle_.get());
+    MetadataPtr metadata(raw);
+    std::vector<std::string> topics;
+    for (int i = 0; i < metadata->topic_cnt; ++i)
+        topics.emplace_back(metadata->topics[i].topic);
+    return topics;
+}
+
 } // namespace mirrord::kafka

@@ -27,6 +27,9 @@ public:
     // unknown topic is an UNKNOWN_TOPIC_OR_PART error (retriable: it may be being created).
     KafkaResult<int> partition_count(const std::string& topic, std::chrono::milliseconds timeout);
 
+    // The names of the cluster's topics, from its metadata (internal ones included).
+    KafkaResult<std::vector<std::string>> list_topics(std::chrono::milliseconds timeout);
+
     // The ids of the cluster's consumer groups.
     KafkaResult<std::vector<std::string>> list_consumer_groups(std::chrono::milliseconds timeout);
 
