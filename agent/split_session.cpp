@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "agent/lease_registry.hpp"
+#include "agent/split_cleanup.hpp"
 #include "common/core/log.hpp"
 #include "common/kafka/admin.hpp"
 #include "common/session/fields.hpp"
@@ -203,6 +204,10 @@ Status SessionSplit::finish() {
         if (auto deleted = delete_temporaries(plan_.properties, options_.session_id, actions);
             !deleted)
             errors.push_back(deleted.error().message());
+        if (auto ended = end_split_if_last(client_, options_.namespace_, key_, plan_.properties,
+                                           options_.session_id, actions);
+            !ended)
+            errors.push_back(ended.error().message());
         for (const auto& action : actions)
             log::debug("{}", action);
     }

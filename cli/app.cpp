@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "agent/split_cleanup.hpp"
 #include "cli/commands/command.hpp"
 #include "common/core/log.hpp"
 
@@ -45,6 +46,8 @@ int run_commands(int argc, char** argv) {
                  "More output on stderr: -v info, -vv debug (HTTP requests), -vvv trace. "
                  "Secrets are redacted at every level");
 
+    // Every reap, in every command, also removes what queue splitting left in the broker.
+    agent::install_split_cleanup();
     std::vector<Command> commands;
     commands.push_back(add_verify_config(app));
     commands.push_back(add_ls(app));

@@ -21,6 +21,8 @@ std::vector<std::string> features_of(const config::Config& config) {
         features.push_back("copy_target");
     if (config.copy_target.scale_down)
         features.push_back("scale_down");
+    if (!config.split_queues.empty())
+        features.push_back("split_queues");
     return features;
 }
 
@@ -140,6 +142,57 @@ Status ExecSession::scale_down(ProgressTask& progress) {
     return {};
 }
 
+Status ExecSession::start_splits(const config::Config& config,
+                                 const std::map<std::string, std::string>& container_env,
+                                 std::vector<std::string>& child_env, ProgressTask& progress) {
+    auto config_namespace = config.agent.namespace_.value_or("mirrord");
+    for (const auto& split : config.split_queues) {
+        auto task = progress.subtask("splitting kafka topic id " + split.id);
+        auto fail_task = [&](Error error) -> Status {
+            task.failure();
+            for (auto& done : splits_)
+                (void)done->finish();
+            splits_.clear();
+            return error;
+        };
+        auto plan = agent::resolve_split_plan(client_, target_, container_env, split.id,
+                                              config_namespace);
+        if (!plan)
+            return fail_task(std::move(plan).error());
+        agent::SessionSplitOptions options{
+            target_.namespace_, id(), std::chrono::seconds(config.agent.startup_timeout),
+            [&task](const std::string& text) { task.info(text); },
+            [] { return InterruptGuard::received() != 0; }};
+        auto started = agent::SessionSplit::start(client_, target_, split, std::move(*plan),
+                                                  std::move(options));
+        if (!started)
+            return fail_task(std::move(started).error());
+        task.success((*started)->summary());
+        splits_.push_back(std::move(*started));
+    }
+    for (const auto& split : splits_)
+        split->rewrite_env(child_env);
+    return {};
+}
+
+std::vector<std::string> ExecSession::split_summaries() const {
+    std::vector<std::string> lines;
+    for (const auto& split : splits_)
+        lines.push_back(split->summary());
+    return lines;
+}
+
+void ExecSession::finish_splits(ProgressTask& task) {
+    for (auto& split : splits_) {
+        auto delivered = split->delivered();
+        task.info(fmt::format("kafka: {} message{} delivered to {}", delivered,
+                              delivered == 1 ? "" : "s", split->session_topic()));
+        if (auto ended = split->finish(); !ended)
+            task.warning(ended.error().message() + " (the guardian or `mirrord reset` retries)");
+    }
+    splits_.clear();
+}
+
 const nlohmann::json& ExecSession::env_pod() const {
     return copy_pod_ ? *copy_pod_ : target_.pod;
 }
@@ -153,6 +206,7 @@ Status ExecSession::finish(ProgressTask& progress) {
     if (finished_)
         return {};
     auto task = progress.subtask("restoring the cluster");
+    finish_splits(task);
     auto reaped = session_->finish();
     if (!reaped) {
         task.failure();

@@ -3,17 +3,21 @@
 //   1. session::Session::start: undo dead sessions of the same target, create the Lease;
 //   2. the guardian (from here on, a SIGKILL of exec is undone);
 //   3. copy_target: the copy pod, owned by the Lease; 4. scale_down: replicas 0 + ledger, then
-//      wait until the original pods are gone.
+//      wait until the original pods are gone;
+//   5. split_queues (after the env is known): session topics, registration, the splitter.
 // finish() undoes all of it; the guardian, a later exec, `ls` or `reset` do the same if exec
 // cannot. The session's life itself is common/session/session.hpp; this file adds the progress
 // display and the steps only exec takes.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "agent/split_session.hpp"
 #include "common/config/config.hpp"
 #include "common/core/progress.hpp"
 #include "common/core/result.hpp"
@@ -42,6 +46,14 @@ public:
     // True once the Lease was lost (deleted, taken over, or not renewable for its duration).
     bool lost() const { return session_->lost(); }
     std::string lost_reason() const { return session_->lost_reason(); }
+    // feature.split_queues (agent/split_session.hpp): for each entry, resolves its plan from the
+    // target container's env, sets up the session topic and waits for the splitter; then points
+    // `child_env` at the session topics. On failure the splits made so far are undone.
+    Status start_splits(const config::Config& config,
+                        const std::map<std::string, std::string>& container_env,
+                        std::vector<std::string>& child_env, ProgressTask& progress);
+    // "kafka: test-topic -> mirrord-tmp-... (source=^test-)", one per split.
+    std::vector<std::string> split_summaries() const;
     // Notes the local app's pid in the Lease (for the guardian); failures are logged.
     void child_started(int pid);
     // Undoes everything (idempotent); warnings (replicas changed meanwhile) go to `progress`.
@@ -52,11 +64,13 @@ private:
         : client_(client), target_(std::move(target)) {}
     Status create_copy(const config::Config& config, ProgressTask& progress);
     Status scale_down(ProgressTask& progress);
+    void finish_splits(ProgressTask& task);
 
     kube::Client& client_;
     session::ResolvedTarget target_; // a copy: the caller's may move while the session lives
     std::unique_ptr<session::Session> session_;
     std::optional<nlohmann::json> copy_pod_;
+    std::vector<std::unique_ptr<agent::SessionSplit>> splits_;
     bool finished_ = false;
 };
 

@@ -44,7 +44,8 @@ std::string env_summary(const config::EnvConfig& env) {
     return fmt::format("env: {} remote environment variables will be fetched", all ? "all" : "not all");
 }
 
-void print_summary(ProgressTask& root, const ExecArgs& args, const config::Loaded& loaded) {
+void print_summary(ProgressTask& root, const ExecArgs& args, const config::Loaded& loaded,
+                   const std::vector<std::string>& splits) {
     auto task = root.subtask("config summary");
     task.info("Running command: " + join(args.command, " "));
     const auto& target = loaded.config.target.path;
@@ -55,6 +56,8 @@ void print_summary(ProgressTask& root, const ExecArgs& args, const config::Loade
                   : "mirrord will run without a target, " + file);
     task.info("mirrord will run without the mirrord Operator");
     task.info(env_summary(loaded.config.env));
+    for (const auto& line : splits)
+        task.info(line);
     task.success();
 }
 
@@ -95,13 +98,16 @@ Status connect_and_start(Prepared& prepared, const config::Config& config, Progr
 Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
     Prepared prepared;
     const auto& config = loaded.config;
-    // Running without the split would make the local app compete with the workload for the
-    // same partitions: worse than not starting.
-    if (!config.split_queues.empty())
-        return fail("feature.split_queues: queue splitting is not available in this version of "
-                    "mirrord yet; use feature.copy_target with scale_down to be the only "
-                    "consumer (examples/kafka-debug/.mirrord/.copy_scaledown.json)");
+    // Checked before anything in the cluster is touched (exit 1, nothing to undo).
+    for (const auto& split : config.split_queues)
+        if (split.mode != config::QueueMode::mirror)
+            return fail("feature.split_queues.{}.queue_mode: \"steal\" is not available in this "
+                        "version of mirrord yet; use \"mirror\" (the deployed consumer keeps "
+                        "receiving everything, the local app gets copies of what matches)",
+                        split.id);
     bool has_target = config.target.path && config.target.path->kind != config::TargetKind::targetless;
+    if (!config.split_queues.empty() && !has_target)
+        return fail("feature.split_queues needs a target: the workload whose topic is split");
     if (has_target)
         MIRRORD_TRY(connect_and_start(prepared, config, root));
     auto remote = remote_env_for(prepared);
@@ -112,9 +118,15 @@ Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
             auto id = prepared.session ? prepared.session->id() : std::string("local");
             prepared.child_env = config::build_child_env(config::current_process_env(), *merged,
                                                          config.env, id);
-            return prepared;
+            Status split = prepared.session ? prepared.session->start_splits(
+                                                  config, *remote, prepared.child_env, root)
+                                            : Status{};
+            if (split)
+                return prepared;
+            remote = std::move(split).error();
+        } else {
+            remote = std::move(merged).error();
         }
-        remote = std::move(merged).error();
     }
     if (prepared.session)
         (void)prepared.session->finish(root);
@@ -174,7 +186,9 @@ int run_exec(const ExecArgs& args) {
         (void)undo(*prepared);
         return 1;
     }
-    print_summary(root, args, *loaded);
+    print_summary(root, args, *loaded,
+                  prepared->session ? prepared->session->split_summaries()
+                                    : std::vector<std::string>{});
     root.success("Ready!");
     ChildHooks hooks;
     if (prepared->session) {

@@ -37,6 +37,27 @@ Result<std::vector<std::pair<ScaleTarget, Ledger>>> ledgers(kube::Client& client
     return std::move(found.ledgers);
 }
 
+ExternalCleanup& external_cleanup() {
+    static ExternalCleanup cleanup; // set once at startup, before any thread reaps
+    return cleanup;
+}
+
+// Runs the external cleanup on the session's Lease, when there is one to read.
+void clean_external(kube::Client& client, const std::string& namespace_, const std::string& id,
+                    ReapReport& report) {
+    if (!external_cleanup())
+        return;
+    auto lease = client.get_optional(kube::kinds::lease.object(namespace_, lease_name(id)));
+    if (!lease) {
+        report.warnings.push_back(lease.error().message());
+        return;
+    }
+    if (!*lease)
+        return;
+    if (auto cleaned = external_cleanup()(client, **lease, report); !cleaned)
+        report.warnings.push_back(cleaned.error().message());
+}
+
 Status restore_one(kube::Client& client, const ScaleTarget& target, const std::string& session,
                    ReapReport& report) {
     auto restored = with_retries<RestoreOutcome>(
@@ -52,6 +73,8 @@ Status restore_one(kube::Client& client, const ScaleTarget& target, const std::s
 }
 
 } // namespace
+
+void set_external_cleanup(ExternalCleanup cleanup) { external_cleanup() = std::move(cleanup); }
 
 Result<ReapReport> reap_session(kube::Client& client, const std::string& namespace_,
                                 const std::string& id, const std::optional<SessionChanges>& known) {
@@ -84,6 +107,7 @@ Result<ReapReport> reap_session(kube::Client& client, const std::string& namespa
         report.actions.push_back(fmt::format("deleted copy pod {}/{}", namespace_, name));
     if (known && known->keep_lease)
         return report;
+    clean_external(client, namespace_, id, report);
     auto lease = with_retries<bool>(
         [&] { return client.remove(kube::kinds::lease.object(namespace_, lease_name(id))); });
     if (!lease)

@@ -3,6 +3,7 @@
 // session Lease. Every step is idempotent and tolerates objects that are already gone, so exec,
 // its guardian, a later exec, `ls` and `reset` can all run it for the same session safely.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,15 @@ struct SessionChanges {
     std::vector<std::string> copy_pods;
     bool keep_lease = false; // the Lease was taken over: it is no longer ours to delete
 };
+
+// Undoes what a session left outside Kubernetes (the temporary Kafka topics and groups of
+// queue splitting), read from its Lease object before the Lease is deleted. common/ knows
+// nothing of Kafka splitting, so the agent layer installs it (agent/split_cleanup.hpp); a
+// failure is reported as a warning and the Lease is deleted anyway (`mirrord reset` removes
+// temporary topics whose Lease is gone).
+using ExternalCleanup =
+    std::function<Status(kube::Client& client, const nlohmann::json& lease, ReapReport& report)>;
+void set_external_cleanup(ExternalCleanup cleanup);
 
 // Undoes everything session `id` changed in `namespace_`, then deletes its Lease. API failures
 // are retried with backoff before they are reported. Without `known`, finds the changes by

@@ -1,0 +1,137 @@
+#include "agent/split_cleanup.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "agent/lease_registry.hpp"
+#include "agent/split_names.hpp"
+#include "agent/split_session.hpp"
+#include "common/core/log.hpp"
+#include "common/kafka/admin.hpp"
+#include "common/kube/resources.hpp"
+#include "common/session/fields.hpp"
+#include "common/session/lease.hpp"
+#include "common/session/liveness.hpp"
+#include "common/session/reaper.hpp"
+
+namespace mirrord::agent {
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+namespace fields = session::fields;
+
+// Deletes `groups`, waiting while a consumer that is closing still counts as a member.
+Status delete_groups(kafka::Admin& admin, const std::vector<std::string>& groups,
+                     std::vector<std::string>& actions) {
+    if (groups.empty())
+        return {};
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (true) {
+        auto deleted = admin.delete_consumer_groups(groups, 10s);
+        if (deleted) {
+            for (const auto& group : groups)
+                actions.push_back("deleted kafka consumer group " + group);
+            return {};
+        }
+        if (std::chrono::steady_clock::now() > deadline)
+            return Error(deleted.error()).wrap("deleting kafka consumer groups");
+        std::this_thread::sleep_for(250ms);
+    }
+}
+
+} // namespace
+
+Status end_split_if_last(kube::Client& client, const std::string& namespace_,
+                         const std::string& key,
+                         const std::map<std::string, std::string>& properties,
+                         const std::string& self, std::vector<std::string>& actions) {
+    LeaseRegistry registry(client, namespace_, key, self);
+    MIRRORD_TRY_ASSIGN(auto sessions, registry.sessions());
+    if (std::any_of(sessions.begin(), sessions.end(),
+                    [&](const SplitSession& session) { return session.id != self; }))
+        return {};
+    auto path = kube::kinds::lease.object(namespace_, splitter_lease_name(key));
+    MIRRORD_TRY_ASSIGN(auto lease, client.get_optional(path));
+    if (lease) {
+        auto holder = fields::string_or(fields::object_at(*lease, "spec"), "holderIdentity");
+        if (holder != self && session::valid_session_id(holder)) {
+            session::ApiClock clock;
+            MIRRORD_TRY_ASSIGN(auto verdict,
+                               session::recheck(client, clock, namespace_, holder));
+            if (!session::may_undo(verdict))
+                return {}; // a live session leads: it ends the split itself
+        }
+        MIRRORD_TRY(client.remove(path).wrap("deleting splitter lease " + splitter_lease_name(key)));
+        actions.push_back("deleted splitter lease " + splitter_lease_name(key));
+    }
+    if (properties.empty())
+        return {};
+    MIRRORD_TRY_ASSIGN(auto admin,
+                       kafka::Admin::create(kafka::Properties(properties.begin(), properties.end())));
+    MIRRORD_TRY_ASSIGN(auto groups, admin.list_consumer_groups(10s));
+    if (std::find(groups.begin(), groups.end(), splitter_group(key)) == groups.end())
+        return {};
+    return delete_groups(admin, {splitter_group(key)}, actions);
+}
+
+std::map<std::string, std::string> recorded_properties(const json& lease) {
+    const auto& annotations = fields::object_at(fields::object_at(lease, "metadata"), "annotations");
+    std::map<std::string, std::string> properties;
+    auto text = fields::string_at(annotations, split_kafka_annotation);
+    if (!text)
+        return properties;
+    auto value = json::parse(*text, nullptr, false);
+    if (value.is_discarded())
+        return properties;
+    const auto& recorded = fields::object_at(value, "properties");
+    for (auto it = recorded.begin(); it != recorded.end(); ++it)
+        if (it->is_string())
+            properties[it.key()] = it->get<std::string>();
+    return properties;
+}
+
+void install_split_cleanup() {
+    session::set_external_cleanup([](kube::Client& client, const json& lease,
+                                     session::ReapReport& report) -> Status {
+        const auto& meta = fields::object_at(lease, "metadata");
+        const auto& annotations = fields::object_at(meta, "annotations");
+        auto key = fields::string_at(annotations, split_key_annotation);
+        if (!key)
+            return {};
+        auto record = session::record_from_lease(lease);
+        if (!record)
+            return {};
+        auto properties = recorded_properties(lease);
+        if (properties.empty())
+            return fail("session {}: no kafka properties recorded on its lease; its topics "
+                        "{}* are left to `mirrord reset`", record->id, session_prefix(record->id));
+        MIRRORD_TRY(delete_temporaries(properties, record->id, report.actions)
+                        .wrap("deleting the kafka topics of session " + record->id));
+        return end_split_if_last(client, record->namespace_, *key, properties, record->id,
+                                 report.actions);
+    });
+}
+
+Status delete_orphan_temporaries(const std::map<std::string, std::string>& properties,
+                                 const std::vector<std::string>& session_ids,
+                                 std::vector<std::string>& actions) {
+    MIRRORD_TRY_ASSIGN(auto admin,
+                       kafka::Admin::create(kafka::Properties(properties.begin(), properties.end())));
+    auto orphan = [&](const std::string& name) {
+        auto id = session_of_temporary(name);
+        return id && std::find(session_ids.begin(), session_ids.end(), *id) == session_ids.end();
+    };
+    MIRRORD_TRY_ASSIGN(auto topics, admin.list_topics(10s));
+    for (const auto& topic : topics)
+        if (orphan(topic)) {
+            MIRRORD_TRY(admin.delete_topic(topic, 10s));
+            actions.push_back("deleted kafka topic " + topic);
+        }
+    MIRRORD_TRY_ASSIGN(auto groups, admin.list_consumer_groups(10s));
+    std::vector<std::string> orphans;
+    std::copy_if(groups.begin(), groups.end(), std::back_inserter(orphans), orphan);
+    return delete_groups(admin, orphans, actions);
+}
+
+} // namespace mirrord::agent
