@@ -114,13 +114,20 @@ bool SplitLeader::try_acquire() {
     }
     if (!stale)
         return false;
-    // resourceVersion stays in the object: of two standbys, the second gets 409 Conflict.
-    lease["spec"]["holderIdentity"] = options_.session_id;
-    lease["spec"]["acquireTime"] = now;
-    lease["spec"]["renewTime"] = now;
-    lease["spec"]["leaseDurationSeconds"] = options_.lease_seconds;
-    lease["spec"]["leaseTransitions"] = fields::integer_at(spec, "leaseTransitions").value_or(0) + 1;
-    auto replaced = client_.replace(path, lease);
+    // A JSON patch guarded by "test" ops on resourceVersion and the old holder: of two standbys
+    // only the first succeeds (the other gets 422). A patch, not a PUT, so the developer Role
+    // needs no `update` on leases.
+    auto version = fields::string_or(fields::object_at(lease, "metadata"), "resourceVersion");
+    auto transitions = fields::integer_at(spec, "leaseTransitions").value_or(0) + 1;
+    json operations = json::array(
+        {{{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", version}},
+         {{"op", "test"}, {"path", "/spec/holderIdentity"}, {"value", holder}},
+         {{"op", "replace"}, {"path", "/spec/holderIdentity"}, {"value", options_.session_id}},
+         {{"op", "add"}, {"path", "/spec/acquireTime"}, {"value", now}},
+         {{"op", "add"}, {"path", "/spec/renewTime"}, {"value", now}},
+         {{"op", "add"}, {"path", "/spec/leaseDurationSeconds"}, {"value", options_.lease_seconds}},
+         {{"op", "add"}, {"path", "/spec/leaseTransitions"}, {"value", transitions}}});
+    auto replaced = client_.json_patch(path, operations);
     if (!replaced) {
         log::debug("taking over splitter lease {}: {}", lease_name_, replaced.error().message());
         return false;

@@ -34,7 +34,8 @@ struct LeaderOptions {
     std::chrono::milliseconds check_period{1000}; // standby: how often to look at the Lease
     std::chrono::milliseconds renew_period{2000};
     int lease_seconds = 10;
-    std::function<void(const std::string&)> info; // "leading split ...", "took over ..."
+    // "took over split ...": called on the election thread, for as long as it runs.
+    std::function<void(const std::string&)> info;
 };
 
 class SplitLeader {

@@ -95,9 +95,16 @@ Result<std::unique_ptr<SessionSplit>> SessionSplit::start(kube::Client& client,
         self->registered_ = true;
         LeaderOptions leader{options.namespace_, options.session_id,
                              SplitterOptions{original, self->plan_.properties, self->key_},
-                             1000ms, 2000ms, 10, options.progress};
+                             1000ms, 2000ms, 10,
+                             // The election outlives this call (and the caller's progress task).
+                             [](const std::string& text) { log::info("{}", text); }};
         self->leader_ = SplitLeader::start(client, std::move(leader));
-        return self->await_start();
+        MIRRORD_TRY(self->await_start());
+        if (options.progress)
+            options.progress(self->leader_->leading()
+                                 ? "this session runs the splitter (embedded agent)"
+                                 : "another session runs the splitter; this one stands by");
+        return Status{};
     };
     if (auto done = step(); !done) {
         (void)self->finish();
