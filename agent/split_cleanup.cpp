@@ -6,6 +6,7 @@
 #include "agent/lease_registry.hpp"
 #include "agent/split_names.hpp"
 #include "agent/split_session.hpp"
+#include "agent/splitter.hpp"
 #include "common/core/log.hpp"
 #include "common/kafka/admin.hpp"
 #include "common/kube/resources.hpp"

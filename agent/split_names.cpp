@@ -25,7 +25,6 @@ std::string split_key(const std::string& namespace_, const std::string& kind,
 }
 
 std::string splitter_lease_name(const std::string& key) { return "mirrord-splitter-" + key; }
-std::string splitter_group(const std::string& key) { return "mirrord-split-" + key; }
 std::string session_prefix(const std::string& session_id) {
     return "mirrord-tmp-" + session_id + "-";
 }

@@ -29,8 +29,8 @@ std::string split_key(const std::string& namespace_, const std::string& kind,
                       const std::string& name, const std::string& topic_id);
 // "mirrord-splitter-<key>": the leader Lease.
 std::string splitter_lease_name(const std::string& key);
-// "mirrord-split-<key>": the splitter's consumer group and transactional.id.
-std::string splitter_group(const std::string& key);
+// The splitter's consumer group and transactional.id, "mirrord-split-<key>", is
+// splitter_group() of agent/splitter.hpp.
 // "mirrord-tmp-<session>-<topic_id>": the session topic, and the session group.
 std::string session_topic(const std::string& session_id, const std::string& topic_id);
 // "mirrord-tmp-<session>-": every temporary topic and group of a session starts with it.

@@ -23,4 +23,6 @@ void Splitter::stop() {
         thread_.join();
 }
 
+std::string splitter_group(const std::string& split_key) { return "mirrord-split-" + split_key; }
+
 } // namespace mirrord::agent

@@ -33,4 +33,6 @@ private:
     std::jthread thread_;
 };
 
+std::string splitter_group(const std::string& split_key);
+
 } // namespace mirrord::agent

@@ -1,6 +1,8 @@
 // `mirrord operator status [-n NS | -A]`: the sessions running in the cluster, as mirrord's
 // operator table (spec section 3, "Status display") extended with session, user, age and state.
 // We have no operator: everything is read from session Leases, copy pods and scale-down ledgers.
+// Queue splits (agent/split_status.hpp) follow in a second table: each split's leader and its
+// sessions with their filters; in JSON, each session row carries its "split".
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/split_names.hpp"
+#include "agent/split_status.hpp"
 #include "cli/cluster_options.hpp"
 #include "cli/config_flags.hpp"
 #include "cli/commands/command.hpp"
@@ -120,7 +124,27 @@ std::string age(const std::optional<session::Clock::time_point>& since) {
     return fmt::format("{}d", seconds / 86400);
 }
 
-json to_json(const std::vector<Row>& rows) {
+// The split a session belongs to, for the JSON rows; null when none.
+json split_of(const std::vector<agent::SplitRow>& splits, const Row& row) {
+    for (const auto& split : splits)
+        for (const auto& member : split.sessions)
+            if (member.session == row.session && split.namespace_ == row.namespace_) {
+                json filter = json::object();
+                for (const auto& [header, regex] : member.filter)
+                    filter[header] = regex;
+                return {{"key", split.key},
+                        {"topic_id", split.topic_id},
+                        {"topic", split.original_topic},
+                        {"session_topic", member.session_topic},
+                        {"filter", filter},
+                        {"leader", split.leader == member.session},
+                        {"state", member.state},
+                        {"delivered", member.delivered}};
+            }
+    return nullptr;
+}
+
+json to_json(const std::vector<Row>& rows, const std::vector<agent::SplitRow>& splits) {
     json listed = json::array();
     for (const auto& row : rows) {
         json scale = nullptr;
@@ -135,7 +159,8 @@ json to_json(const std::vector<Row>& rows) {
                           {"session", row.session},
                           {"user", row.owner},
                           {"started", row.started ? session::micro_time(*row.started) : ""},
-                          {"state", row.state}});
+                          {"state", row.state},
+                          {"split", split_of(splits, row)}});
     }
     return listed;
 }
@@ -161,9 +186,33 @@ void print_table(const std::vector<std::vector<std::string>>& cells) {
     }
 }
 
-void print_rows(const std::vector<Row>& rows) {
+void print_splits(const std::vector<agent::SplitRow>& splits) {
+    std::vector<std::vector<std::string>> cells = {{"Split", "Namespace", "Topic", "Leader",
+                                                    "Session", "Session Topic", "Filter",
+                                                    "State", "Delivered"}};
+    for (const auto& split : splits) {
+        auto leader = split.leader.empty() ? std::string("-")
+                                           : fmt::format("{} ({})", split.leader,
+                                                         split.leader_state);
+        auto topic = fmt::format("{} ({})", split.original_topic.empty() ? "-" : split.original_topic,
+                                 split.topic_id.empty() ? "-" : split.topic_id);
+        if (split.sessions.empty())
+            cells.push_back({split.key, split.namespace_, topic, leader, "-", "-", "-", "-", "-"});
+        for (const auto& member : split.sessions)
+            cells.push_back({split.key, split.namespace_, topic, leader, member.session,
+                             member.session_topic.empty() ? "-" : member.session_topic,
+                             agent::describe_filter(member.filter), member.state,
+                             std::to_string(member.delivered)});
+    }
+    std::cout << "Queue splits:\n";
+    print_table(cells);
+}
+
+void print_rows(const std::vector<Row>& rows, const std::vector<agent::SplitRow>& splits) {
     if (rows.empty()) {
         std::cout << "No active sessions\n";
+        if (!splits.empty())
+            print_splits(splits);
         return;
     }
     std::vector<std::vector<std::string>> cells = {{"Original Target", "Namespace",
@@ -179,12 +228,22 @@ void print_rows(const std::vector<Row>& rows) {
                          row.session, row.owner, age(row.started), row.state});
     }
     print_table(cells);
+    if (!splits.empty())
+        print_splits(splits);
 }
 
-Result<std::vector<Row>> run_status(const StatusArgs& args) {
+struct StatusView {
+    std::vector<Row> rows;
+    std::vector<agent::SplitRow> splits;
+};
+
+Result<StatusView> run_status(const StatusArgs& args) {
     MIRRORD_TRY_ASSIGN(auto options, cluster_options(args.config_file, args.namespace_));
     MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options.kube));
-    return collect(*client, args.all_namespaces ? std::string{} : client->default_namespace());
+    auto namespace_ = args.all_namespaces ? std::string{} : client->default_namespace();
+    MIRRORD_TRY_ASSIGN(auto rows, collect(*client, namespace_));
+    MIRRORD_TRY_ASSIGN(auto splits, agent::list_splits(*client, namespace_));
+    return StatusView{std::move(rows), std::move(splits)};
 }
 
 } // namespace
@@ -213,9 +272,9 @@ Command add_operator(CLI::App& parent) {
                     return 1;
                 }
                 if (args->output == "json")
-                    std::cout << to_json(*rows).dump() << '\n';
+                    std::cout << to_json(rows->rows, rows->splits).dump() << '\n';
                 else
-                    print_rows(*rows);
+                    print_rows(rows->rows, rows->splits);
                 return 0;
             }};
 }
