@@ -43,6 +43,23 @@ Status delete_groups(kafka::Admin& admin, const std::vector<std::string>& groups
 
 } // namespace
 
+// STAND-IN until agent/client_config.hpp (part 1) is merged: a client config's own properties.
+Result<std::map<std::string, std::string>> resolve_broker(kube::Client& client,
+                                                          const std::string& namespace_,
+                                                          const std::string& name) {
+    MIRRORD_TRY_ASSIGN(auto object,
+                       client.get(fmt::format("/apis/queues.mirrord.metalbear.co/v1alpha/"
+                                              "namespaces/{}/mirrordkafkaclientconfigs/{}",
+                                              namespace_, name)));
+    std::map<std::string, std::string> properties;
+    const json* listed = fields::find(fields::object_at(object, "spec"), "properties");
+    for (const auto& entry : listed && listed->is_array() ? *listed : json::array())
+        if (auto value = fields::string_at(entry, "value"))
+            properties[fields::string_or(entry, "name")] = *value;
+    properties.erase("group.id");
+    return properties;
+}
+
 Status end_split_if_last(kube::Client& client, const std::string& namespace_,
                          const std::string& key,
                          const std::map<std::string, std::string>& properties,
@@ -133,6 +150,68 @@ Status delete_orphan_temporaries(const std::map<std::string, std::string>& prope
     std::vector<std::string> orphans;
     std::copy_if(groups.begin(), groups.end(), std::back_inserter(orphans), orphan);
     return delete_groups(admin, orphans, actions);
+}
+
+namespace {
+
+// The broker properties of every client config in `namespace_` (nothing when the CRD is not
+// installed or may not be read: reset then only knows the brokers recorded on Leases).
+std::vector<std::map<std::string, std::string>> client_config_brokers(
+    kube::Client& client, const std::string& namespace_, std::vector<std::string>& warnings) {
+    std::vector<std::map<std::string, std::string>> brokers;
+    auto listed = client.list(fmt::format("/apis/queues.mirrord.metalbear.co/v1alpha/namespaces/{}/"
+                                          "mirrordkafkaclientconfigs",
+                                          namespace_));
+    if (!listed) {
+        if (listed.error().reason() != "NotFound")
+            warnings.push_back(listed.error().wrap("reading kafka client configs").message());
+        return brokers;
+    }
+    const json* items = fields::find(*listed, "items");
+    for (const auto& item : items && items->is_array() ? *items : json::array()) {
+        auto name = fields::string_or(fields::object_at(item, "metadata"), "name");
+        auto resolved = resolve_broker(client, namespace_, name);
+        if (!resolved)
+            warnings.push_back(resolved.error().message());
+        else if (!resolved->empty())
+            brokers.push_back(std::move(*resolved));
+    }
+    return brokers;
+}
+
+} // namespace
+
+void reset_orphan_temporaries(kube::Client& client, const std::string& namespace_,
+                              const std::string& config_namespace,
+                              std::vector<std::string>& actions,
+                              std::vector<std::string>& warnings) {
+    auto brokers = client_config_brokers(client, config_namespace, warnings);
+    kube::ListOptions options;
+    options.label_selector = fmt::format("{}=mirrord,{}", session::managed_by_label,
+                                         split_key_label);
+    if (auto leases = client.list(kube::kinds::lease.collection(namespace_), options)) {
+        const json* items = fields::find(*leases, "items");
+        for (const auto& lease : items && items->is_array() ? *items : json::array())
+            if (auto properties = recorded_properties(lease); !properties.empty())
+                brokers.push_back(std::move(properties));
+    }
+    std::sort(brokers.begin(), brokers.end());
+    brokers.erase(std::unique(brokers.begin(), brokers.end()), brokers.end());
+    if (brokers.empty())
+        return;
+    auto sessions = session::list_sessions(client, "");
+    if (!sessions) {
+        warnings.push_back(sessions.error().wrap(
+            "temporary kafka topics not checked: the sessions of every namespace are needed "
+            "to tell which are orphaned").message());
+        return;
+    }
+    std::vector<std::string> ids;
+    for (const auto& record : *sessions)
+        ids.push_back(record.id);
+    for (const auto& properties : brokers)
+        if (auto deleted = delete_orphan_temporaries(properties, ids, actions); !deleted)
+            warnings.push_back(deleted.error().wrap("deleting orphaned kafka topics").message());
 }
 
 } // namespace mirrord::agent

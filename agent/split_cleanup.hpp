@@ -26,6 +26,11 @@ Status end_split_if_last(kube::Client& client, const std::string& namespace_,
                          const std::map<std::string, std::string>& properties,
                          const std::string& self, std::vector<std::string>& actions);
 
+// The resolved properties of client config `name` in `namespace_` (group.id removed).
+Result<std::map<std::string, std::string>> resolve_broker(kube::Client& client,
+                                                          const std::string& namespace_,
+                                                          const std::string& name);
+
 // The broker properties a session Lease recorded (mirrord.dev/split-kafka); empty when none.
 std::map<std::string, std::string> recorded_properties(const nlohmann::json& lease);
 
@@ -33,10 +38,20 @@ std::map<std::string, std::string> recorded_properties(const nlohmann::json& lea
 // and groups, and end its split when it was the last session. Call once at startup.
 void install_split_cleanup();
 
-// `mirrord reset`: deletes each mirrord-tmp-<id>-* topic and group in the broker of
-// `properties` whose session `id` has no Lease in any namespace of `live_ids`.
+// Deletes each mirrord-tmp-<id>-* topic and group in the broker of `properties` whose session
+// id is not one of `session_ids` (the ids that have a Lease anywhere in the cluster).
 Status delete_orphan_temporaries(const std::map<std::string, std::string>& properties,
                                  const std::vector<std::string>& session_ids,
                                  std::vector<std::string>& actions);
+
+// `mirrord reset`: the brokers it knows of are those recorded on split Leases of `namespace_`
+// and those of the MirrordKafkaClientConfigs in `config_namespace`; in each, deletes the
+// temporary topics and groups whose session Lease is gone. Session ids are unique per cluster
+// only by chance, so the Leases of every namespace are listed first; without the right to,
+// nothing is deleted and a warning says why.
+void reset_orphan_temporaries(kube::Client& client, const std::string& namespace_,
+                              const std::string& config_namespace,
+                              std::vector<std::string>& actions,
+                              std::vector<std::string>& warnings);
 
 } // namespace mirrord::agent

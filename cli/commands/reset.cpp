@@ -1,6 +1,7 @@
 // `mirrord reset [TARGET] [--all] [-n NS | -A]`: undoes what dead sessions left in the cluster
 // (DESIGN.md section 3, undo path 4): scaled-down workloads go back to their recorded replicas,
-// copy pods and session Leases are deleted. One line per action on stdout.
+// copy pods and session Leases are deleted, and so are the temporary Kafka topics and groups of
+// queue splitting whose session Lease is gone. One line per action on stdout.
 
 #include <cstdlib>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/split_cleanup.hpp"
 #include "cli/cluster_options.hpp"
 #include "cli/config_flags.hpp"
 #include "cli/commands/command.hpp"
@@ -34,7 +36,9 @@ struct ResetArgs {
     std::string output = "text";
 };
 
-using Reaped = session::ReapResult;
+struct Reaped : session::ReapResult {
+    session::ReapReport kafka; // orphaned temporary topics and groups
+};
 
 // The target as sessions record it ("deployment/x" or "deployment/x/container/c"), so aliases
 // such as deploy/x match too.
@@ -53,7 +57,13 @@ Result<Reaped> run_reset(const ResetArgs& args) {
     MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options.kube));
     auto namespace_ = args.all_namespaces ? std::string{} : client->default_namespace();
     auto scope = args.all ? session::ReapScope::all : session::ReapScope::stale;
-    return session::reap_sessions(*client, namespace_, target, scope);
+    MIRRORD_TRY_ASSIGN(auto reaped, session::reap_sessions(*client, namespace_, target, scope));
+    Reaped result{std::move(reaped), {}};
+    auto config_namespace =
+        options.config ? options.config->agent.namespace_.value_or("mirrord") : "mirrord";
+    agent::reset_orphan_temporaries(*client, namespace_, config_namespace, result.kafka.actions,
+                                    result.kafka.warnings);
+    return result;
 }
 
 json to_json(const Reaped& reaped) {
@@ -66,6 +76,12 @@ json to_json(const Reaped& reaped) {
                             {"actions", report.actions},
                             {"warnings", report.warnings},
                             {"error", report.error ? json(*report.error) : json(nullptr)}});
+    if (!reaped.kafka.actions.empty() || !reaped.kafka.warnings.empty())
+        sessions.push_back({{"session", nullptr},
+                            {"kafka", true},
+                            {"actions", reaped.kafka.actions},
+                            {"warnings", reaped.kafka.warnings},
+                            {"error", nullptr}});
     return sessions;
 }
 
@@ -80,6 +96,12 @@ void print_text(const Reaped& reaped) {
         for (const auto& warning : report.warnings)
             log::warn("{}", warning);
     }
+    for (const auto& action : reaped.kafka.actions) {
+        std::cout << action << '\n';
+        any = true;
+    }
+    for (const auto& warning : reaped.kafka.warnings)
+        log::warn("{}", warning);
     if (!any)
         std::cout << "nothing to reset\n";
 }
