@@ -13,3 +13,13 @@ foreach(case env env_command process output terminal)
              COMMAND python3 ${MIRRORD_E2E_DIR}/exec/${case}_test.py $<TARGET_FILE:mirrord> -v)
     set_tests_properties("e2e: exec ${case}" PROPERTIES LABELS e2e TIMEOUT 300)
 endforeach()
+
+# Queue splitting (issue 10, mirror mode), against the real broker too:
+#   split    three overlapping sessions over 1,000 messages, a hard-coded group with latest, a
+#            session joining at 200 msg/s, the leader SIGKILLed, nothing left behind
+#   errors   bad inputs (regex, steal, topic id, client config cycle, secret, broker), RBAC
+foreach(case split errors)
+    add_test(NAME "e2e: split ${case}"
+             COMMAND python3 ${MIRRORD_E2E_DIR}/split/${case}_test.py $<TARGET_FILE:mirrord> -v)
+    set_tests_properties("e2e: split ${case}" PROPERTIES LABELS e2e TIMEOUT 600)
+endforeach()
