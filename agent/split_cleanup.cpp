@@ -120,6 +120,14 @@ void install_split_cleanup() {
         auto record = session::record_from_lease(lease);
         if (!record)
             return {};
+        // First the splitter Lease, if this dead session held it: a standby takes over at its
+        // next look (about a second) instead of after the topic and group deletions below.
+        auto splitter = kube::kinds::lease.object(record->namespace_, splitter_lease_name(*key));
+        if (auto held = client.get_optional(splitter); held && *held &&
+            fields::string_or(fields::object_at(**held, "spec"), "holderIdentity") == record->id) {
+            if (auto removed = client.remove(splitter); removed)
+                report.actions.push_back("released splitter lease " + splitter_lease_name(*key));
+        }
         auto properties = recorded_properties(lease);
         if (properties.empty())
             return fail("session {}: no kafka properties recorded on its lease; its topics "
