@@ -88,17 +88,19 @@ Result<std::unique_ptr<SessionSplit>> SessionSplit::start(kube::Client& client,
                 "kafka broker of client config {}/{} not usable within agent.startup_timeout "
                 "({} s)", self->plan_.client_config_namespace, self->plan_.client_config,
                 options.startup_timeout.count()));
-        MIRRORD_TRY(self->create_topic(*partitions));
-        Registration registration{split.id, original, self->topic_, self->filter_, "mirror"};
-        MIRRORD_TRY(register_session(client, options.namespace_, options.session_id, self->key_,
-                                     registration, recorded_kafka(self->plan_)));
-        self->registered_ = true;
         LeaderOptions leader{options.namespace_, options.session_id,
                              SplitterOptions{original, self->plan_.properties, self->key_},
                              1000ms, 2000ms, 10,
                              // The election outlives this call (and the caller's progress task).
                              [](const std::string& text) { log::info("{}", text); }};
+        // Elected (and its Splitter connecting) while the session topic is made: both take
+        // a round trip or two to the broker, and Ready! waits for both.
         self->leader_ = SplitLeader::start(client, std::move(leader));
+        MIRRORD_TRY(self->create_topic(*partitions));
+        Registration registration{split.id, original, self->topic_, self->filter_, "mirror"};
+        MIRRORD_TRY(register_session(client, options.namespace_, options.session_id, self->key_,
+                                     registration, recorded_kafka(self->plan_)));
+        self->registered_ = true;
         MIRRORD_TRY(self->await_start());
         if (options.progress)
             options.progress(self->leader_->leading()
@@ -201,23 +203,24 @@ Status SessionSplit::finish() {
     bool was_leader = leader_ && leader_->leading();
     if (leader_)
         leader_->stop();
+    std::vector<std::string> actions;
     if (topic_created_) {
         // A splitter in another exec learns of the unregistration at its next look at the
         // registry (every 500 ms by the contract); deleting the topic before that could let its
         // producer re-create it (the broker may auto-create topics). Ours has stopped already.
         if (!was_leader)
             std::this_thread::sleep_for(1200ms);
-        std::vector<std::string> actions;
         if (auto deleted = delete_temporaries(plan_.properties, options_.session_id, actions);
             !deleted)
             errors.push_back(deleted.error().message());
+    }
+    if (leader_)
         if (auto ended = end_split_if_last(client_, options_.namespace_, key_, plan_.properties,
                                            options_.session_id, actions);
             !ended)
             errors.push_back(ended.error().message());
-        for (const auto& action : actions)
-            log::debug("{}", action);
-    }
+    for (const auto& action : actions)
+        log::debug("{}", action);
     if (!errors.empty())
         return fail("ending the split of {}: {}", plan_.original_topic, fmt::join(errors, "; "));
     return {};
