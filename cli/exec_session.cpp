@@ -167,7 +167,7 @@ Status ExecSession::start_splits(const config::Config& config,
                                                   std::move(options));
         if (!started)
             return fail_task(std::move(started).error());
-        task.success((*started)->summary());
+        task.success(fmt::format("session topic {} ready", (*started)->session_topic()));
         splits_.push_back(std::move(*started));
     }
     for (const auto& split : splits_)
