@@ -7,14 +7,15 @@
 
 namespace mirrord::agent {
 
-namespace kinds {
-const kube::ResourceKind kafka_topics_consumer = kube::custom_resource(
-    "queues.mirrord.metalbear.co", "v1alpha", "mirrordkafkatopicsconsumers",
-    "MirrordKafkaTopicsConsumer");
-const kube::ResourceKind kafka_client_config = kube::custom_resource(
-    "queues.mirrord.metalbear.co", "v1alpha", "mirrordkafkaclientconfigs",
-    "MirrordKafkaClientConfig");
-} // namespace kinds
+kube::ResourceKind kafka_topics_consumer_kind(const std::string& group) {
+    return kube::custom_resource(group, "v1alpha", "mirrordkafkatopicsconsumers",
+                                 "MirrordKafkaTopicsConsumer");
+}
+
+kube::ResourceKind kafka_client_config_kind(const std::string& group) {
+    return kube::custom_resource(group, "v1alpha", "mirrordkafkaclientconfigs",
+                                 "MirrordKafkaClientConfig");
+}
 
 namespace {
 
@@ -38,7 +39,7 @@ Error with_role_hint(Error error, const char* role) {
 } // namespace
 
 Result<json> KubeSplitObjects::topics_consumers(const std::string& namespace_) {
-    const auto& kind = kinds::kafka_topics_consumer;
+    const auto& kind = consumers_;
     auto list = client_.list(kind.collection(namespace_));
     if (!list && kube::is_not_found(list.error()))
         return crd_missing(kind);
@@ -50,7 +51,7 @@ Result<json> KubeSplitObjects::topics_consumers(const std::string& namespace_) {
 
 Result<std::optional<json>> KubeSplitObjects::client_config(const std::string& namespace_,
                                                             const std::string& name) {
-    const auto& kind = kinds::kafka_client_config;
+    const auto& kind = configs_;
     auto object = client_.get_optional(kind.object(namespace_, name));
     if (!object)
         return with_role_hint(std::move(object).error(), "mirrord-kafka-config-reader")
@@ -66,7 +67,7 @@ Result<std::optional<json>> KubeSplitObjects::client_config(const std::string& n
 
 Result<std::vector<std::string>> KubeSplitObjects::client_config_names(
     const std::string& namespace_) {
-    const auto& kind = kinds::kafka_client_config;
+    const auto& kind = configs_;
     auto list = client_.list(kind.collection(namespace_));
     if (!list && kube::is_not_found(list.error()))
         return crd_missing(kind);

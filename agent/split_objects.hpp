@@ -9,15 +9,18 @@
 
 namespace mirrord::agent {
 
-// The CRDs of configs/crds.
-namespace kinds {
-extern const kube::ResourceKind kafka_topics_consumer;
-extern const kube::ResourceKind kafka_client_config;
-} // namespace kinds
+// The API group of the CRDs in configs/crds.
+inline constexpr const char* kafka_crd_group = "queues.mirrord.metalbear.co";
+
+// The CRDs of configs/crds, in `group` (another group only in tests: one that is not installed).
+kube::ResourceKind kafka_topics_consumer_kind(const std::string& group = kafka_crd_group);
+kube::ResourceKind kafka_client_config_kind(const std::string& group = kafka_crd_group);
 
 class KubeSplitObjects final : public SplitObjects {
 public:
-    explicit KubeSplitObjects(kube::Client& client) : client_(client) {}
+    explicit KubeSplitObjects(kube::Client& client, const std::string& group = kafka_crd_group)
+        : client_(client), consumers_(kafka_topics_consumer_kind(group)),
+          configs_(kafka_client_config_kind(group)) {}
     Result<json> topics_consumers(const std::string& namespace_) override;
     Result<std::optional<json>> client_config(const std::string& namespace_,
                                               const std::string& name) override;
@@ -27,6 +30,7 @@ public:
 
 private:
     kube::Client& client_;
+    kube::ResourceKind consumers_, configs_;
 };
 
 } // namespace mirrord::agent
