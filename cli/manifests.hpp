@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/split_config.hpp"
+
 namespace mirrord::cli {
 
 // One shipped file: its path in the repository ("configs/crds/...yaml") and its text, verbatim.
@@ -18,14 +20,12 @@ struct Manifest {
 // order in which `kubectl apply -f -` can create them.
 const std::vector<Manifest>& shipped_manifests();
 
-// The namespace the shipped files put mirrord's configuration in (client configs, their Secrets).
-inline constexpr const char* default_config_namespace = "mirrord";
-
 // True for a valid namespace name (an RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, <= 63).
 bool valid_namespace_name(const std::string& name);
 
 // The manifests as one multi-document YAML stream, with the config namespace renamed to
 // `config_namespace`: the Namespace object's name and every `namespace: mirrord` line.
-std::string setup_yaml(const std::string& config_namespace = default_config_namespace);
+// The shipped files put it in agent::default_config_namespace ("mirrord").
+std::string setup_yaml(const std::string& config_namespace = agent::default_config_namespace);
 
 } // namespace mirrord::cli

@@ -12,7 +12,7 @@ namespace mirrord::cli {
 namespace {
 
 struct SetupArgs {
-    std::string namespace_ = default_config_namespace;
+    std::string namespace_ = agent::default_config_namespace;
     bool accept_tos = false;
     std::optional<std::string> license_key;
     std::optional<std::string> license_path;

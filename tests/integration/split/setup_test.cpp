@@ -63,10 +63,9 @@ TEST_CASE("operator setup applied with kubectl", "[split]") {
         apply_setup();
         TestNamespace target(*admin, "mirrord-it-split");
         // The client config names namespace mirrord (shared): checked by the server, not stored.
-        auto config = run_shell(admin_kubeconfig(),
-                                "kubectl apply --dry-run=server -f '" +
-                                    source_path("examples/kafka-debug/k8s/kafka-client-config.yaml") +
-                                    "'");
+        auto file = source_path("examples/kafka-debug/k8s/kafka-client-config.yaml");
+        auto config =
+            run_shell(admin_kubeconfig(), "kubectl apply --dry-run=server -f '" + file + "'");
         INFO(config.out << config.err);
         CHECK(config.exit_code == 0);
         CHECK_THAT(config.out, Catch::Contains("base-config created (server dry run)"));

@@ -134,7 +134,9 @@ TEST_CASE("resolve_split_plan as dev with the shipped Roles", "[split]") {
         apply_developer_role(other.name());
         create_deployment(*admin, other.name(), "consumer", 1);
         create_topics_consumer(*admin, other.name(), "absent-config");
-        REQUIRE(wait_until(10s, [&] { return dev->list(consumers.collection(other.name())).ok(); }));
+        REQUIRE(wait_until(10s, [&] {
+            return dev->list(consumers.collection(other.name())).ok();
+        }));
         auto other_target = session::resolve_target(*dev, consumer_target(), other.name());
         REQUIRE(other_target);
         auto plan = agent::resolve_split_plan(*dev, *other_target, container_env, "test_topic",

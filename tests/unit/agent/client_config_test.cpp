@@ -125,7 +125,8 @@ TEST_CASE("resolve_client_config", "[agent]") {
 
     SECTION("a malformed loadFromSecret names the key and the value's shape") {
         objects.add_client_config("mirrord", "creds",
-                                  {{"loadFromSecret", "credentials"}, {"properties", json::array()}});
+                                  {{"loadFromSecret", "credentials"},
+                                   {"properties", json::array()}});
         auto resolved = resolve(objects, "creds");
         REQUIRE_FALSE(resolved);
         CHECK(resolved.error().message() ==
@@ -145,7 +146,8 @@ TEST_CASE("resolve_client_config", "[agent]") {
 
     SECTION("a java client config or MSK IAM is refused with the key") {
         objects.add_client_config("mirrord", "java",
-                                  {{"clientImplementation", "java"}, {"properties", json::array()}});
+                                  {{"clientImplementation", "java"},
+                                   {"properties", json::array()}});
         auto java = resolve(objects, "java");
         REQUIRE_FALSE(java);
         CHECK_THAT(java.error().message(),

@@ -175,10 +175,10 @@ TEST_CASE("resolve_split_plan", "[agent]") {
     }
 
     SECTION("no groupIdSources leaves the group unset") {
-        objects.add_consumer(
-            "default", guide_consumer(json::array({{{"id", "test_topic"},
-                                                     {"clientConfig", "base-config"},
-                                                     {"nameSources", {env_source("KAFKA_TOPIC")}}}})));
+        json topics = json::array({{{"id", "test_topic"},
+                                    {"clientConfig", "base-config"},
+                                    {"nameSources", {env_source("KAFKA_TOPIC")}}}});
+        objects.add_consumer("default", guide_consumer(topics));
         auto plan = resolve(objects);
         REQUIRE(plan);
         CHECK_FALSE(plan->group_id);
@@ -226,7 +226,8 @@ TEST_CASE("resolve_split_plan", "[agent]") {
     }
 
     SECTION("the lister's error (a missing CRD) comes through unchanged") {
-        objects.fail_consumers(mirrord::fail("the MirrordKafkaTopicsConsumer CRD is not installed"));
+        objects.fail_consumers(
+            mirrord::fail("the MirrordKafkaTopicsConsumer CRD is not installed"));
         auto plan = resolve(objects);
         REQUIRE_FALSE(plan);
         CHECK(plan.error().message() == "the MirrordKafkaTopicsConsumer CRD is not installed");

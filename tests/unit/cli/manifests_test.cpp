@@ -67,9 +67,9 @@ TEST_CASE("operator setup manifests", "[cli]") {
         // The Role and CRD names that contain "mirrord" are untouched.
         CHECK_THAT(renamed, Catch::Contains("name: mirrord-kafka-config-reader\n"));
         CHECK_THAT(renamed, Catch::Contains("group: queues.mirrord.metalbear.co\n"));
-        CHECK(renamed.size() == cli::setup_yaml().size() +
-                                    count(renamed, "team-kafka") * (std::string("team-kafka").size() -
-                                                                   std::string("mirrord").size()));
+        size_t longer = std::string("team-kafka").size() - std::string("mirrord").size();
+        CHECK(renamed.size() ==
+              cli::setup_yaml().size() + count(renamed, "team-kafka") * longer);
     }
 
     SECTION("namespace names are RFC 1123 labels") {
