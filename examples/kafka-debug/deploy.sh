@@ -59,9 +59,13 @@ kubectl apply -f "$HERE/../../configs/crds/" >/dev/null
 kubectl wait --for condition=established --timeout=30s \
     crd/mirrordkafkaclientconfigs.queues.mirrord.metalbear.co \
     crd/mirrordkafkatopicsconsumers.queues.mirrord.metalbear.co >/dev/null
-kubectl get namespace "$CONFIG_NAMESPACE" >/dev/null 2>&1 || kubectl create namespace "$CONFIG_NAMESPACE"
-sed -e "s#@BOOTSTRAP@#$BOOTSTRAP#g" -e "s#^  namespace: mirrord\$#  namespace: $CONFIG_NAMESPACE#" \
-    "$HERE/k8s/kafka-client-config.yaml" | kubectl apply -f -
+# The config namespace and client config are shared by every deployment of the sample: parallel
+# runs may race to create them, and the loser's create (or apply) answers AlreadyExists.
+kubectl create namespace "$CONFIG_NAMESPACE" 2>/dev/null || kubectl get namespace "$CONFIG_NAMESPACE" >/dev/null
+client_config=$(sed -e "s#@BOOTSTRAP@#$BOOTSTRAP#g" \
+                    -e "s#^  namespace: mirrord\$#  namespace: $CONFIG_NAMESPACE#" \
+                    "$HERE/k8s/kafka-client-config.yaml")
+kubectl apply -f - <<<"$client_config" 2>/dev/null || kubectl apply -f - <<<"$client_config"
 kubectl -n "$NAMESPACE" apply -f "$HERE/k8s/kafka-topics-consumer.yaml"
 kubectl -n "$NAMESPACE" rollout status deployment/kafka-consumer --timeout=60s
 echo "deploy: kafka-consumer ($REPLICAS replicas, topic $TOPIC, group $GROUP) is running in $NAMESPACE (logs: run/testenv/pods/${NAMESPACE}_kafka-consumer-*.log)"
