@@ -58,7 +58,9 @@ Result<SourceValue> read_source(const json& sources, const std::string& key,
     for (const auto& source : sources.is_array() ? sources : json::array()) {
         const json& direct = kube::object_member(source, "directEnvVar");
         auto container = kube::string_member(direct, "container");
-        auto variable = kube::string_member(direct, "variable");
+        // `name` is the alias of mirrord's CRD documentation (its schema says `variable`).
+        auto variable = kube::string_member(direct, "variable",
+                                            kube::string_member(direct, "name"));
         if (variable.empty())
             return fail("{}[{}].directEnvVar.variable: missing", key, index);
         ++index;

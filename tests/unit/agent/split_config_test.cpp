@@ -133,6 +133,19 @@ TEST_CASE("resolve_split_plan", "[agent]") {
         CHECK(plan->topic_env_var == "KAFKA_TOPIC");
     }
 
+    SECTION("directEnvVar.name is read like variable (mirrord's CRD documentation writes it)") {
+        json source = {{"directEnvVar", {{"container", "consumer"}, {"name", "KAFKA_TOPIC"}}}};
+        objects.add_consumer("default",
+                             guide_consumer(json::array({{{"id", "test_topic"},
+                                                          {"clientConfig", "base-config"},
+                                                          {"nameSources", {source}}}})));
+        auto plan = resolve(objects);
+        INFO((plan ? "" : plan.error().message()));
+        REQUIRE(plan);
+        CHECK(plan->original_topic == "test-topic");
+        CHECK(plan->topic_env_var == "KAFKA_TOPIC");
+    }
+
     SECTION("a variable missing from the env uses its fallback, and keeps the variable") {
         objects.add_consumer(
             "default",
