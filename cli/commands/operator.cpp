@@ -24,6 +24,7 @@
 #include "common/core/log.hpp"
 #include "common/core/strings.hpp"
 #include "cli/kube_options.hpp"
+#include "cli/operator_setup.hpp"
 #include "common/kube/resources.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/session/copy_target.hpp"
@@ -250,8 +251,11 @@ Result<StatusView> run_status(const StatusArgs& args) {
 
 Command add_operator(CLI::App& parent) {
     auto args = std::make_shared<StatusArgs>();
-    auto* app = parent.add_subcommand("operator", "Inspect mirrord sessions in the cluster");
+    auto* app = parent.add_subcommand(
+        "operator", "Inspect mirrord sessions in the cluster; print the cluster setup");
     app->require_subcommand(1);
+    CLI::App* setup = nullptr;
+    auto run_setup = add_operator_setup(*app, setup);
     auto* status = app->add_subcommand(
         "status", "Print active sessions: target, namespace, copy pod, scale-down, session, "
                   "user, age and state (active, stale, or orphaned: a scale-down whose session "
@@ -265,7 +269,9 @@ Command add_operator(CLI::App& parent) {
                        "mirrord config file (kubeconfig, context and namespace)");
     status->add_option("-o,--output", args->output, "Output format")
         ->check(CLI::IsMember({"table", "json"}));
-    return {app, [args] {
+    return {app, [args, setup, run_setup] {
+                if (setup->parsed())
+                    return run_setup();
                 auto rows = run_status(*args);
                 if (!rows) {
                     log::error(std::move(rows).error().wrap("reading session status").message());

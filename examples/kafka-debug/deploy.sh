@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Deploys the sample app to the cluster in KUBECONFIG (the test cluster of scripts/testenv):
-# creates the Python venv with confluent-kafka, the topic, and the two Deployments.
+# creates the Python venv with confluent-kafka, the topic, and the two Deployments, and for
+# approach 2 (queue splitting) mirrord's CRDs and the guide's two CRs: the client config
+# base-config (in CONFIG_NAMESPACE) and the topics consumer kafka-consumer-topics (in NAMESPACE).
 #   deploy.sh [--no-producer] [-n NAMESPACE] [--topic TOPIC] [--group GROUP] [--replicas N]
-# Defaults: namespace default, topic test-topic, group test-consumer-group, 1 consumer replica.
+#             [--config-namespace CONFIG_NAMESPACE]
+# Defaults: namespace default, topic test-topic, group test-consumer-group, 1 consumer replica,
+# config namespace mirrord.
 # Tests give each run its own namespace, topic and group so that runs cannot disturb each other.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -11,8 +15,9 @@ TOPIC=test-topic
 GROUP=test-consumer-group
 REPLICAS=1
 PRODUCER=1
+CONFIG_NAMESPACE=mirrord
 usage() {
-    echo "usage: deploy.sh [--no-producer] [-n NAMESPACE] [--topic TOPIC] [--group GROUP] [--replicas N]" >&2
+    echo "usage: deploy.sh [--no-producer] [-n NAMESPACE] [--topic TOPIC] [--group GROUP] [--replicas N] [--config-namespace NS]" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
@@ -22,6 +27,7 @@ while [ $# -gt 0 ]; do
         --topic) [ $# -ge 2 ] || usage; TOPIC=$2; shift ;;
         --group) [ $# -ge 2 ] || usage; GROUP=$2; shift ;;
         --replicas) [ $# -ge 2 ] || usage; REPLICAS=$2; shift ;;
+        --config-namespace) [ $# -ge 2 ] || usage; CONFIG_NAMESPACE=$2; shift ;;
         *) usage ;;
     esac
     shift
@@ -47,5 +53,19 @@ if [ $PRODUCER -eq 0 ]; then
 fi
 kubectl get namespace "$NAMESPACE" >/dev/null 2>&1 || kubectl create namespace "$NAMESPACE"
 kubectl -n "$NAMESPACE" apply -f - <<<"$manifest"
+# Approach 2: mirrord's CRDs (cluster-scoped, applying them again changes nothing), then the
+# guide's client config and topics consumer.
+kubectl apply -f "$HERE/../../configs/crds/" >/dev/null
+kubectl wait --for condition=established --timeout=30s \
+    crd/mirrordkafkaclientconfigs.queues.mirrord.metalbear.co \
+    crd/mirrordkafkatopicsconsumers.queues.mirrord.metalbear.co >/dev/null
+# The config namespace and client config are shared by every deployment of the sample: parallel
+# runs may race to create them, and the loser's create (or apply) answers AlreadyExists.
+kubectl create namespace "$CONFIG_NAMESPACE" 2>/dev/null || kubectl get namespace "$CONFIG_NAMESPACE" >/dev/null
+client_config=$(sed -e "s#@BOOTSTRAP@#$BOOTSTRAP#g" \
+                    -e "s#^  namespace: mirrord\$#  namespace: $CONFIG_NAMESPACE#" \
+                    "$HERE/k8s/kafka-client-config.yaml")
+kubectl apply -f - <<<"$client_config" 2>/dev/null || kubectl apply -f - <<<"$client_config"
+kubectl -n "$NAMESPACE" apply -f "$HERE/k8s/kafka-topics-consumer.yaml"
 kubectl -n "$NAMESPACE" rollout status deployment/kafka-consumer --timeout=60s
 echo "deploy: kafka-consumer ($REPLICAS replicas, topic $TOPIC, group $GROUP) is running in $NAMESPACE (logs: run/testenv/pods/${NAMESPACE}_kafka-consumer-*.log)"
