@@ -1,6 +1,7 @@
 #pragma once
-// How the splitter learns its sessions and acknowledges them (SPLIT-INTERFACES.md part 2). The
-// Lease-backed registry is agent/lease_registry.hpp; tests use an in-memory one.
+// How sessions register with a split and how the splitter acknowledges them
+// (SPLIT-INTERFACES.md part 2). The Lease-backed registry lives in lease_registry.*; tests use
+// MemoryRegistry (memory_registry.hpp).
 
 #include <cstdint>
 #include <map>
@@ -13,7 +14,7 @@
 
 namespace mirrord::agent {
 
-// One live session of a split, as the splitter routes to it.
+// One live session of a split, as its registration says.
 struct SplitSession {
     std::string id;
     std::string session_topic;
@@ -21,7 +22,7 @@ struct SplitSession {
     std::optional<std::map<int32_t, int64_t>> start_offsets; // set once acknowledged
 };
 
-// The sessions of one split, and where the splitter writes back to them.
+// Where the splitter learns its sessions and records where their routing began.
 class SessionRegistry {
 public:
     virtual ~SessionRegistry() = default;
