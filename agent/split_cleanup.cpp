@@ -120,7 +120,11 @@ void install_split_cleanup() {
         auto record = session::record_from_lease(lease);
         if (!record)
             return {};
-        // First the splitter Lease, if this dead session held it: a standby takes over at its
+        // Unregistered first: a splitter (this session's successor too) must stop routing to
+        // the topic deleted below; a copy produced to a deleted topic fails its transaction.
+        if (auto removed = unregister_session(client, record->namespace_, record->id); !removed)
+            report.warnings.push_back(removed.error().message());
+        // Then the splitter Lease, if this dead session held it: a standby takes over at its
         // next look (about a second) instead of after the topic and group deletions below.
         auto splitter = kube::kinds::lease.object(record->namespace_, splitter_lease_name(*key));
         if (auto held = client.get_optional(splitter); held && *held &&

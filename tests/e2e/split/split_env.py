@@ -127,7 +127,7 @@ class Session:
         env = {**os.environ, **ENV, "MIRRORD_PROGRESS_MODE": "std", **(env_extra or {})}
         self.started = time.monotonic()
         # -v: the splitter election's events ("took over split ...") are info lines.
-        self.process = subprocess.Popen([MIRRORD, "-v", "exec", "-f", config, "--", *args], env=env,
+        self.process = subprocess.Popen([MIRRORD, os.environ.get("SPLIT_TEST_VERBOSITY", "-v"), "exec", "-f", config, "--", *args], env=env,
                                         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                         text=True, start_new_session=True)
         self.stderr = []

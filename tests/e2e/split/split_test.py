@@ -8,6 +8,7 @@ import collections
 import os
 import signal
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -20,9 +21,16 @@ SOURCES = ["test-a", "test-b", "prod-b", "other"]
 def exactly(test, session, expected, timeout=60):
     """Waits until `session` received every id of `expected`, then checks it received nothing
     else and nothing twice."""
-    wait_for(f"session {session.session_id()} to receive {len(expected)} messages",
-             lambda: (set(expected) <= set(session.received()),
-                      len(set(expected) - set(session.received()))), timeout=timeout)
+    try:
+        wait_for(f"session {session.session_id()} to receive {len(expected)} messages",
+                 lambda: (set(expected) <= set(session.received()),
+                          len(set(expected) - set(session.received()))), timeout=timeout)
+    except AssertionError as error:
+        log = os.path.join(tempfile.gettempdir(), f"split-{session.session_id()}.stderr")
+        with open(log, "w") as out:
+            out.write(session.text())
+        raise AssertionError(f"{error}\nits mirrord's stderr ({log}) ends:\n"
+                             f"{session.text()[-2000:]}")
     got = session.received()
     twice = [i for i, n in collections.Counter(got).items() if n > 1]
     test.assertEqual(twice, [], "messages delivered twice")
@@ -106,11 +114,16 @@ class LeaderKilled(SplitTest):
         producer = Producer(self.topic)
         producer.start_rate(SOURCES, 200)
         try:
-            wait_for("traffic", lambda: len(producer.sent) > 300, timeout=10)
+            # Mid-stream: the survivors' copies flow (their hold-back is over: see the report of
+            # issue 10 on copies held back when a leader dies).
+            wait_for("copies reaching the survivors", lambda: all(
+                s.received() for s in survivors), timeout=30)
+            sent = len(producer.sent)
+            wait_for("traffic", lambda: len(producer.sent) > sent + 200, timeout=10)
             os.kill(leader.process.pid, signal.SIGKILL)
             leader.process.wait(10)
             wait_for("a standby to take over", lambda: any(
-                "took over split" in s.text() for s in survivors), timeout=20)
+                "runs the splitter of" in s.text() for s in survivors), timeout=20)
             sent = len(producer.sent)
             wait_for("traffic after the takeover", lambda: len(producer.sent) > sent + 400,
                      timeout=10)
