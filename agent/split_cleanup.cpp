@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "agent/client_config.hpp"
 #include "agent/lease_registry.hpp"
+#include "agent/split_objects.hpp"
 #include "agent/split_names.hpp"
 #include "agent/split_session.hpp"
 #include "agent/splitter.hpp"
@@ -43,21 +45,12 @@ Status delete_groups(kafka::Admin& admin, const std::vector<std::string>& groups
 
 } // namespace
 
-// STAND-IN until agent/client_config.hpp (part 1) is merged: a client config's own properties.
 Result<std::map<std::string, std::string>> resolve_broker(kube::Client& client,
                                                           const std::string& namespace_,
                                                           const std::string& name) {
-    MIRRORD_TRY_ASSIGN(auto object,
-                       client.get(fmt::format("/apis/queues.mirrord.metalbear.co/v1alpha/"
-                                              "namespaces/{}/mirrordkafkaclientconfigs/{}",
-                                              namespace_, name)));
-    std::map<std::string, std::string> properties;
-    const json* listed = fields::find(fields::object_at(object, "spec"), "properties");
-    for (const auto& entry : listed && listed->is_array() ? *listed : json::array())
-        if (auto value = fields::string_at(entry, "value"))
-            properties[fields::string_or(entry, "name")] = *value;
-    properties.erase("group.id");
-    return properties;
+    KubeSplitObjects objects(client);
+    MIRRORD_TRY_ASSIGN(auto resolved, resolve_client_config(objects, namespace_, name));
+    return std::move(resolved.properties);
 }
 
 Status end_split_if_last(kube::Client& client, const std::string& namespace_,
@@ -109,6 +102,24 @@ std::map<std::string, std::string> recorded_properties(const json& lease) {
     return properties;
 }
 
+// The client config (namespace, name) of a Lease whose properties included secrets.
+static std::optional<std::pair<std::string, std::string>> recorded_client_config(
+    const json& lease) {
+    const auto& annotations = fields::object_at(fields::object_at(lease, "metadata"), "annotations");
+    auto text = fields::string_at(annotations, split_kafka_annotation);
+    if (!text)
+        return std::nullopt;
+    auto value = json::parse(*text, nullptr, false);
+    const json* secrets = value.is_discarded() ? nullptr : fields::find(value, "has_secrets");
+    if (secrets == nullptr || !secrets->is_boolean() || !secrets->get<bool>())
+        return std::nullopt;
+    auto ns = fields::string_or(value, "namespace");
+    auto name = fields::string_or(value, "client_config");
+    if (ns.empty() || name.empty())
+        return std::nullopt;
+    return std::pair{ns, name};
+}
+
 void install_split_cleanup() {
     session::set_external_cleanup([](kube::Client& client, const json& lease,
                                      session::ReapReport& report) -> Status {
@@ -133,6 +144,13 @@ void install_split_cleanup() {
                 report.actions.push_back("released splitter lease " + splitter_lease_name(*key));
         }
         auto properties = recorded_properties(lease);
+        if (auto config = recorded_client_config(lease)) {
+            // Secret properties were never recorded: read them again from the client config.
+            if (auto resolved = resolve_broker(client, config->first, config->second))
+                properties = std::move(*resolved);
+            else
+                report.warnings.push_back(resolved.error().message());
+        }
         if (properties.empty())
             return fail("session {}: no kafka properties recorded on its lease; its topics "
                         "{}* are left to `mirrord reset`", record->id, session_prefix(record->id));

@@ -79,7 +79,8 @@ Result<std::unique_ptr<SessionSplit>> SessionSplit::start(kube::Client& client,
         MIRRORD_TRY_ASSIGN(auto admin, kafka::Admin::create(properties_of(self->plan_.properties)));
         auto partitions = until<int>(
             deadline, options, "waiting for the kafka broker",
-            [&] { return admin.partition_count(original, 5s); });
+            // Short attempts: the wait is shown as soon as the first one fails.
+            [&] { return admin.partition_count(original, 1s); });
         if (!partitions && partitions.error().code() == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
             return fail("kafka topic {} (from {} of {}) does not exist in the broker",
                         original, self->plan_.topic_env_var, target.object_path());
@@ -88,8 +89,9 @@ Result<std::unique_ptr<SessionSplit>> SessionSplit::start(kube::Client& client,
                 "kafka broker of client config {}/{} not usable within agent.startup_timeout "
                 "({} s)", self->plan_.client_config_namespace, self->plan_.client_config,
                 options.startup_timeout.count()));
-        LeaderOptions leader{options.namespace_, options.session_id,
-                             SplitterOptions{original, self->plan_.properties, self->key_},
+        SplitterOptions splitter{original, self->plan_.properties, self->key_};
+        splitter.startup_timeout = options.startup_timeout;
+        LeaderOptions leader{options.namespace_, options.session_id, std::move(splitter),
                              1000ms, 2000ms, 10,
                              // The election outlives this call (and the caller's progress task).
                              [](const std::string& text) { log::info("{}", text); }};
