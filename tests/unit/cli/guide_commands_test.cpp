@@ -82,10 +82,14 @@ const std::vector<GuideLine> guide_lines = {
      "kubectl apply -f -",
      "", Outcome::runs, "name: mirrordkafkaclientconfigs.queues.mirrord.metalbear.co", 0,
      "mirrord operator setup --accept-tos --license-key x --kafka-splitting"},
-    // Not built yet.
-    // DESIGN.md: queue splitting (feature.split_queues); exec refuses rather than compete.
+    // Issue 10: approach 2 (queue splitting) and its walkthrough in examples/kafka-debug;
+    // kubectl is not on this PATH, so the left side of the pipe runs.
     {"mirrord exec -f .mirrord/mirrord.json -- python app.py", "examples/kafka-debug",
-     Outcome::not_yet, "queue splitting is not available in this version of mirrord yet", 1},
+     Outcome::needs_cluster},
+    {"build/mirrord operator setup | kubectl apply -f -", "", Outcome::runs,
+     "kind: CustomResourceDefinition", 0, "build/mirrord operator setup"},
+    {"build/mirrord reset", "", Outcome::needs_cluster},
+    // Not built yet.
     // mirrord spec 7: `mirrord queues status`, the live view of queue splits.
     {"mirrord queues status", "", Outcome::not_yet, "Run with --help", 2},
 };
