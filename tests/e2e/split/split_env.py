@@ -120,6 +120,7 @@ class Session:
 
     def __init__(self, test, regex, group=None, offset_reset="earliest", env_extra=None):
         self.out = tempfile.NamedTemporaryFile("w+", prefix="split-", suffix=".out", delete=False)
+        self.out.close()  # only its name is used: the local consumer appends to it
         config = test.config({"source": regex})
         args = [sys.executable, CONSUMER, "--out", self.out.name, "--offset-reset", offset_reset]
         if group:
