@@ -7,6 +7,7 @@ sample consumer deployed (its pod runner really consumes), local consumers under
 import collections
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,6 +75,19 @@ class ThreeSessions(SplitTest):
         sid = session.session_id()
         self.assertEqual(session.stop(), 0, session.text())
         self.assert_nothing_left([sid])
+
+
+    def test_reset_removes_temporary_topics_whose_session_is_gone(self):
+        orphan = "mirrord-tmp-0dead0ff-test_topic"
+        split_env.create_topic(orphan, 1)
+        self.addCleanup(split_env.delete_topic, orphan)
+        config = self.config({"source": "x"})  # agent.namespace: where the client config is
+        env = {**os.environ, **split_env.ENV}
+        result = subprocess.run([split_env.MIRRORD, "reset", "-n", self.ns, "-f", config],
+                                env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(f"deleted kafka topic {orphan}", result.stdout)
+        self.assertEqual(split_env.temporaries(orphan), ([], []))
 
 
 class WhileFlowing(SplitTest):
