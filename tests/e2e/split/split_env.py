@@ -58,6 +58,20 @@ def delete_topic(name):
         pass
 
 
+def delete_group(group, timeout=60):
+    """Deletes a consumer group once its members have left (best effort, bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        client = admin()
+        try:
+            client.delete_consumer_groups([group])[group].result(timeout=10)
+            return
+        except Exception as error:  # noqa: BLE001
+            if "GROUP_ID_NOT_FOUND" in str(error):
+                return
+        time.sleep(0.5)
+
+
 class Producer:
     """Sends messages `id-<n>` with a `source` header; remembers when each was sent (before the
     produce call), so a test can ask which were produced after a session's Ready!."""
@@ -197,6 +211,9 @@ class SplitTest(unittest.TestCase):
         cls.group = f"e2e-split-group-{suffix}"
         create_topic(cls.topic, cls.PARTITIONS)
         cls.addClassCleanup(delete_topic, cls.topic)
+        # Runs after the namespace's deletion (cleanups run last-in first-out), once the deployed
+        # consumer has left its group.
+        cls.addClassCleanup(delete_group, cls.group)
         crds = os.path.join(ROOT, "configs", "crds")
         if os.path.isdir(crds):
             kubectl("apply", "-f", crds)

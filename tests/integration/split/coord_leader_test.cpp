@@ -58,6 +58,19 @@ TEST_CASE("coord: splitter election") {
     TestNamespace ns(*client, "coord-it-leader");
     TestTopic topic;
     auto key = agent::split_key(ns.name(), "Deployment", "kafka-consumer", topic.name);
+    // The splitters' group outlives them (committed offsets): removed at the end, whatever the
+    // section did. Declared before the leaders, so it runs after they stopped.
+    struct GroupCleanup {
+        std::string group;
+        ~GroupCleanup() {
+            auto admin = kafka::Admin::create({{"bootstrap.servers", bootstrap()}});
+            for (int attempt = 0; admin && attempt < 40; ++attempt) {
+                if (admin->delete_consumer_groups({group}, 5s))
+                    return;
+                std::this_thread::sleep_for(250ms); // members still leaving
+            }
+        }
+    } cleanup{agent::splitter_group(key)};
     auto first = create_session(*client, ns.name(), "kafka-consumer");
     auto second = create_session(*client, ns.name(), "kafka-consumer");
 
