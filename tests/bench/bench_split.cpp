@@ -132,7 +132,7 @@ void produce_in_child(const std::vector<std::string>& topics, int count, size_t 
                 auto produced = producer.produce(message);
                 if (produced)
                     break;
-                if (!produced.error().retriable())
+                if (produced.error().code() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
                     die(produced.error().message());
                 producer.poll(10ms);
             }
@@ -244,7 +244,7 @@ void relay(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std
             auto produced = producer.produce(out);
             if (produced)
                 break;
-            if (!produced.error().retriable())
+            if (produced.error().code() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 die(produced.error().message());
             producer.poll(10ms);
         }
