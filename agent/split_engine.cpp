@@ -76,9 +76,10 @@ Status Splitter::Engine::connect() {
                                 {"auto.offset.reset", "latest"},
                                 // Never copy records of the original's aborted transactions.
                                 {"isolation.level", "read_committed"}});
-    // librdkafka prefetches up to 64 MiB per consumer by default; 8 MiB keeps the fetcher ahead
-    // of the loop at 100k records/s and the splitter's RSS small.
-    default_to(consumer_properties, options_, "queued.max.messages.kbytes", "8192");
+    // librdkafka's prefetch defaults stay (queued.min.messages 100000, 64 MiB): in 2.0.2 a
+    // consumer whose queue is over them backs its fetches off for fetch.error.backoff.ms, so a
+    // smaller queue cuts throughput (20k records: 28k/s instead of 128k/s at 200 B) for memory
+    // (40 MB instead of ~100 MB RSS at full speed; see scripts/bench-split).
     MIRRORD_TRY_ASSIGN(kafka::Consumer consumer,
                        kafka::Consumer::create(consumer_properties, [this](const auto& rebalance) {
                            on_rebalance(rebalance);

@@ -16,6 +16,7 @@ constexpr auto transaction_timeout = 30s;
 void Splitter::Engine::commit() {
     if (!transaction_open_ || failed_)
         return;
+    auto began = Clock::now();
     if (!commit_pending_) {
         kafka::TopicPartitions offsets;
         for (const auto& [partition, next] : next_)
@@ -46,6 +47,9 @@ void Splitter::Engine::commit() {
     }
     transaction_open_ = false;
     commit_pending_ = false;
+    if (auto took = Clock::now() - began; took > std::chrono::milliseconds(50))
+        log::debug("splitter {}: a commit took {} ms", options_.split_key,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
     for (const auto& [partition, next] : next_)
         if (next)
             committed_[partition] = *next;

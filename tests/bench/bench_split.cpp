@@ -73,6 +73,7 @@ struct Args {
     int count = 100000;
     int rate = 1000;
     int seconds = 10;
+    int commit_ms = 100;
 };
 
 Args parse(int argc, char** argv) {
@@ -94,6 +95,8 @@ Args parse(int argc, char** argv) {
             args.rate = value;
         else if (flag == "--seconds")
             args.seconds = value;
+        else if (flag == "--commit-ms")
+            args.commit_ms = value;
         else
             die("unknown flag " + flag);
     }
@@ -157,6 +160,8 @@ void commit_start(const std::string& group, const std::string& topic) {
     must(consumer.commit(zero));
 }
 
+int commit_ms = 100;
+
 agent::SplitterOptions bench_options(const std::string& topic, const std::string& key) {
     agent::SplitterOptions options;
     options.original_topic = topic;
@@ -165,6 +170,20 @@ agent::SplitterOptions bench_options(const std::string& topic, const std::string
     // The benchmark measures routing; the hold-back waits for session consumers it has none of.
     options.hold_settle = 0ms;
     options.max_hold = 0ms;
+    options.commit_interval = std::chrono::milliseconds(commit_ms);
+    // Extra client properties for experiments: BENCH_SPLIT_PROPS="name=value,name=value".
+    if (const char* extra = std::getenv("BENCH_SPLIT_PROPS")) {
+        std::string text = extra;
+        size_t begin = 0;
+        while (begin < text.size()) {
+            size_t end = text.find(',', begin);
+            std::string item = text.substr(begin, end == std::string::npos ? end : end - begin);
+            size_t eq = item.find('=');
+            if (eq != std::string::npos)
+                options.properties[item.substr(0, eq)] = item.substr(eq + 1);
+            begin = end == std::string::npos ? text.size() : end + 1;
+        }
+    }
     return options;
 }
 
@@ -190,27 +209,36 @@ void split(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std
     for (int s = 0; s < args.sessions; ++s)
         if (!registry.wait_acknowledged(fmt::format("s{}", s), 60s))
             die("session not acknowledged");
-    auto started = Clock::now();
+    // The clock starts at the first committed copies (after the group join, which the broker
+    // delays by group.initial.rebalance.delay.ms), as the relay's starts at its first record.
+    auto joined = Clock::now();
+    std::optional<Clock::time_point> started;
+    uint64_t at_start = 0;
     long peak_rss = 0;
     uint64_t total = 0;
     while (total < static_cast<uint64_t>(args.count)) {
         if ((*splitter)->failed())
             die((*splitter)->failure());
-        if (Clock::now() - started > 120s)
+        if (Clock::now() - joined > 120s)
             die(fmt::format("only {} of {} copies after 120 s", total, args.count));
-        std::this_thread::sleep_for(20ms);
+        std::this_thread::sleep_for(5ms);
         peak_rss = std::max(peak_rss, rss_kb());
         total = 0;
         for (const auto& [id, count] : (*splitter)->delivered())
             total += count;
+        if (!started && total > 0) {
+            started = Clock::now();
+            at_start = total;
+        }
     }
-    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    double seconds = std::chrono::duration<double>(Clock::now() - *started).count();
+    double copies = static_cast<double>(static_cast<uint64_t>(args.count) - at_start);
     (*splitter)->stop();
     (void)admin->delete_consumer_groups({agent::splitter_group(key)}, 10s);
     std::cout << fmt::format("{{\"mode\":\"split\",\"size\":{},\"sessions\":{},\"count\":{},"
                              "\"seconds\":{:.3f},\"msgs\":{:.0f},\"mbs\":{:.2f},\"rss_mb\":{:.1f}}}",
-                             args.size, args.sessions, args.count, seconds, args.count / seconds,
-                             args.count * static_cast<double>(args.size) / seconds / 1e6,
+                             args.size, args.sessions, args.count, seconds, copies / seconds,
+                             copies * static_cast<double>(args.size) / seconds / 1e6,
                              peak_rss / 1024.0)
               << std::endl;
 }
@@ -288,7 +316,10 @@ void latency(const Args& args, std::optional<kafka::Admin>& admin,
         all.push_back({session, p, RD_KAFKA_OFFSET_BEGINNING});
     must(reader.assign(all));
 
-    int total = args.rate * args.seconds;
+    // One more second first, as warm-up: the first transaction also finds the coordinator and
+    // registers the partitions (~0.5 s); those records are not counted.
+    int warmup = args.rate;
+    int total = args.rate * args.seconds + warmup;
     std::vector<double> latencies;
     std::thread producing([&] {
         kafka::Producer producer =
@@ -296,7 +327,7 @@ void latency(const Args& args, std::optional<kafka::Admin>& admin,
         auto next = Clock::now();
         for (int i = 0; i < total; ++i) {
             auto sent = Clock::now().time_since_epoch().count();
-            must(producer.produce({.topic = original, .key = {},
+            must(producer.produce({.topic = original, .key = std::to_string(i),
                                    .value = std::to_string(sent) + std::string(180, 'x'),
                                    .headers = {{"source", "s0"}}, .partition = i % partitions,
                                    .timestamp_ms = {}}));
@@ -306,12 +337,19 @@ void latency(const Args& args, std::optional<kafka::Admin>& admin,
         must(producer.flush(30s));
     });
     auto deadline = Clock::now() + std::chrono::seconds(args.seconds + 60);
-    while (static_cast<int>(latencies.size()) < total && Clock::now() < deadline) {
+    long peak_rss = 0;
+    int received = 0;
+    while (received < total && Clock::now() < deadline) {
+        if (received % 1000 == 0)
+            peak_rss = std::max(peak_rss, rss_kb());
         auto record = must(reader.poll_message(100ms));
         if (!record || !record->value)
             continue;
         auto now = Clock::now().time_since_epoch().count();
         long long sent = std::atoll(record->value->c_str());
+        ++received;
+        if (!record->key || std::atoi(record->key->c_str()) < warmup)
+            continue;
         latencies.push_back(static_cast<double>(now - sent) / 1e6);
     }
     producing.join();
@@ -325,9 +363,10 @@ void latency(const Args& args, std::optional<kafka::Admin>& admin,
                                   static_cast<size_t>(q * static_cast<double>(latencies.size())))];
     };
     std::cout << fmt::format("{{\"mode\":\"latency\",\"rate\":{},\"received\":{},\"sent\":{},"
-                             "\"p50_ms\":{:.1f},\"p99_ms\":{:.1f},\"max_ms\":{:.1f}}}",
-                             args.rate, latencies.size(), total, at(0.50), at(0.99),
-                             latencies.back())
+                             "\"p50_ms\":{:.1f},\"p99_ms\":{:.1f},\"max_ms\":{:.1f},"
+                             "\"rss_mb\":{:.1f}}}",
+                             args.rate, received, total, at(0.50), at(0.99),
+                             latencies.back(), peak_rss / 1024.0)
               << std::endl;
 }
 
@@ -337,6 +376,7 @@ int main(int argc, char** argv) {
     if (std::getenv("BENCH_SPLIT_DEBUG"))
         log::set_level(log::Level::debug);
     Args args = parse(argc, argv);
+    commit_ms = args.commit_ms;
     std::optional<kafka::Admin> admin;
     std::vector<std::string> topics;
     if (args.mode == "split")
