@@ -153,7 +153,9 @@ void Splitter::Engine::route(const kafka::Message& message) {
         return;
     std::vector<std::string> overflowed;
     for (auto& [id, route] : routes_) {
-        if (!route.wants(message.partition, message.offset) || !route.filter.matches(message.headers))
+        if (!route.wants(message.partition, message.offset) ||
+            !eligible(route, message.partition, message.offset) ||
+            !route.filter.matches(message.headers))
             continue;
         kafka::OutgoingMessage copy = kafka::forward(message, route.topic);
         if (route.delivering && route.held.empty()) {
