@@ -73,7 +73,7 @@ struct Args {
     int count = 100000;
     int rate = 1000;
     int seconds = 10;
-    int commit_ms = 100;
+    int commit_ms = 0; // 0: SplitterOptions' default
 };
 
 Args parse(int argc, char** argv) {
@@ -160,7 +160,7 @@ void commit_start(const std::string& group, const std::string& topic) {
     must(consumer.commit(zero));
 }
 
-int commit_ms = 100;
+int commit_ms = 0;
 
 agent::SplitterOptions bench_options(const std::string& topic, const std::string& key) {
     agent::SplitterOptions options;
@@ -170,7 +170,8 @@ agent::SplitterOptions bench_options(const std::string& topic, const std::string
     // The benchmark measures routing; the hold-back waits for session consumers it has none of.
     options.hold_settle = 0ms;
     options.max_hold = 0ms;
-    options.commit_interval = std::chrono::milliseconds(commit_ms);
+    if (commit_ms > 0)
+        options.commit_interval = std::chrono::milliseconds(commit_ms);
     // Extra client properties for experiments: BENCH_SPLIT_PROPS="name=value,name=value".
     if (const char* extra = std::getenv("BENCH_SPLIT_PROPS")) {
         std::string text = extra;
