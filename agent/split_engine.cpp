@@ -20,6 +20,13 @@ kafka::Properties base_properties(const SplitterOptions& options) {
     return properties;
 }
 
+// Adds `name=value` unless the client config sets it already (its value wins).
+void default_to(kafka::Properties& properties, const SplitterOptions& options,
+                const std::string& name, const std::string& value) {
+    if (!options.properties.contains(name))
+        properties.emplace_back(name, value);
+}
+
 } // namespace
 
 std::string splitter_group(const std::string& split_key) { return "mirrord-split-" + split_key; }
@@ -54,6 +61,8 @@ Status Splitter::Engine::connect() {
 
     kafka::Properties producer_properties = base;
     producer_properties.emplace_back("transactional.id", group);
+    // librdkafka's default queue may hold up to 1 GiB; a commit every 100 ms needs far less.
+    default_to(producer_properties, options_, "queue.buffering.max.kbytes", "32768");
     MIRRORD_TRY_ASSIGN(kafka::Producer producer, kafka::Producer::create(producer_properties));
     producer_.emplace(std::move(producer));
     // Fences an older splitter of this split: its next transactional call fails for good.
@@ -73,6 +82,10 @@ Status Splitter::Engine::connect() {
                                 // a takeover within a few seconds.
                                 {"session.timeout.ms", "6000"},
                                 {"heartbeat.interval.ms", "1000"}});
+    // librdkafka's prefetch defaults stay (queued.min.messages 100000, 64 MiB): in 2.0.2 a
+    // consumer whose queue is over them backs its fetches off for fetch.error.backoff.ms, so a
+    // smaller queue cuts throughput (20k records: 28k/s instead of 128k/s at 200 B) for memory
+    // (40 MB instead of ~100 MB RSS at full speed; see scripts/bench-split).
     MIRRORD_TRY_ASSIGN(kafka::Consumer consumer,
                        kafka::Consumer::create(consumer_properties, [this](const auto& rebalance) {
                            on_rebalance(rebalance);
@@ -146,7 +159,9 @@ void Splitter::Engine::route(const kafka::Message& message) {
         return;
     std::vector<std::string> overflowed;
     for (auto& [id, route] : routes_) {
-        if (!route.wants(message.partition, message.offset) || !route.filter.matches(message.headers))
+        if (!route.wants(message.partition, message.offset) ||
+            !eligible(route, message.partition, message.offset) ||
+            !route.filter.matches(message.headers))
             continue;
         kafka::OutgoingMessage copy = kafka::forward(message, route.topic);
         if (route.delivering && route.held.empty()) {
@@ -176,9 +191,8 @@ bool Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
             ++route.in_transaction;
             return true;
         }
-        if (status.error().retriable() && !status.error().txn_requires_abort() &&
-            !status.error().fatal()) {
-            // _QUEUE_FULL: let deliveries drain.
+        // librdkafka does not classify _QUEUE_FULL as retriable, but it is: the queue drains.
+        if (status.error().code() == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             producer_->poll(10ms);
             continue;
         }

@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 
+#include "agent/split_resume.hpp"
 #include "agent/split_route.hpp"
 #include "agent/splitter.hpp"
 #include "common/kafka/admin.hpp"
@@ -63,6 +64,10 @@ private:
     void resolve_positions();
     bool positions_complete() const;
     void rewind();
+    // Whether the record at `offset` of `partition` may go to `route` given resume_.
+    bool eligible(const Route& route, int32_t partition, int64_t offset) const;
+    // The offsets to commit, each with the metadata a successor needs.
+    kafka::PartitionListPtr offsets_to_commit() const;
     kafka::KafkaStatus seek(const std::map<int32_t, int64_t>& offsets);
 
     // split_sessions.cpp: sessions coming and going, the hold-back.
@@ -85,6 +90,8 @@ private:
     // The next offsets as of the last committed transaction (where an abort rewinds to).
     std::map<int32_t, int64_t> committed_;
     bool resolve_needed_ = false;
+    // Left by the previous leader in its committed offsets' metadata (split_resume.hpp).
+    std::map<int32_t, Resume> resume_;
 
     std::map<std::string, Route> routes_;
     // Sessions refused (bad regex, overflow): not retried while they stay registered.

@@ -14,7 +14,7 @@ namespace mirrord::agent {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto offsets_timeout = 10s;
+constexpr std::chrono::milliseconds offsets_timeout = 10s;
 
 } // namespace
 
@@ -60,18 +60,24 @@ void Splitter::Engine::resolve_positions() {
     resolve_needed_ = false;
     if (unresolved.empty())
         return;
-    auto committed = consumer_->committed(unresolved, offsets_timeout);
-    if (!committed) {
-        if (committed.error().fatal())
-            return fail(committed.error().message());
-        log::debug("splitter {}: {} (retrying)", options_.split_key, committed.error().message());
+    // The C call, not Consumer::committed: the metadata carries the previous leader's Resume.
+    kafka::PartitionListPtr committed = kafka::to_list(unresolved);
+    if (rd_kafka_resp_err_t code = rd_kafka_committed(consumer_->handle(), committed.get(),
+                                                      static_cast<int>(offsets_timeout.count()));
+        code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log::debug("splitter {}: reading committed offsets: {} (retrying)", options_.split_key,
+                   rd_kafka_err2str(code));
         resolve_needed_ = true;
         return;
     }
     std::map<int32_t, int64_t> targets;
-    for (const auto& partition : *committed) {
-        if (partition.offset) {
-            targets[partition.partition] = *partition.offset;
+    for (int i = 0; i < committed->cnt; ++i) {
+        const rd_kafka_topic_partition_t& partition = committed->elems[i];
+        if (partition.offset >= 0) {
+            targets[partition.partition] = partition.offset;
+            if (auto resume = decode(std::string_view(static_cast<const char*>(partition.metadata),
+                                                      partition.metadata_size)))
+                resume_[partition.partition] = std::move(*resume);
             continue;
         }
         int64_t low = 0;

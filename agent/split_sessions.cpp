@@ -60,8 +60,12 @@ void Splitter::Engine::admit(const SplitSession& session) {
             next_refresh_ = std::min(next_refresh_, Clock::now() + pending_retry);
             return;
         }
-        for (const auto& [partition, next] : next_)
+        for (const auto& [partition, next] : next_) {
             start[partition] = *next;
+            // Re-reading for sessions the previous leader still owed: a new one starts after.
+            if (auto resume = resume_.find(partition); resume != resume_.end())
+                start[partition] = std::max(*next, resume->second.until);
+        }
         // Before any record at or past `start` is routed to it: exec prints Ready! after this.
         if (auto acknowledged = registry_.acknowledge(session.id, start); !acknowledged) {
             log::warn("splitter {}: {}", options_.split_key, acknowledged.error().message());

@@ -3,6 +3,9 @@
 
 #include "agent/split_engine.hpp"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "common/core/log.hpp"
 
 namespace mirrord::agent {
@@ -16,21 +19,23 @@ constexpr auto transaction_timeout = 30s;
 void Splitter::Engine::commit() {
     if (!transaction_open_ || failed_)
         return;
+    auto began = Clock::now();
     if (!commit_pending_) {
-        kafka::TopicPartitions offsets;
-        for (const auto& [partition, next] : next_)
-            if (next)
-                offsets.push_back({options_.original_topic, partition, *next});
         auto group = consumer_->group_metadata();
         if (!group) {
             fail(group.error().message());
             return;
         }
-        if (auto sent = producer_->send_offsets_to_transaction(offsets, *group, transaction_timeout);
-            !sent) {
-            handle(sent.error(), "committing consumed offsets");
-            return;
-        }
+        // The C call, not Producer's: the offsets carry metadata (split_resume.hpp).
+        kafka::PartitionListPtr offsets = offsets_to_commit();
+        if (offsets->cnt > 0)
+            if (rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
+                    producer_->handle(), offsets.get(), group->get(),
+                    static_cast<int>(transaction_timeout.count() * 1000))) {
+                handle(kafka::KafkaError::from("sending offsets to kafka transaction", error),
+                       "committing consumed offsets");
+                return;
+            }
     }
     if (auto committed = producer_->commit_transaction(transaction_timeout); !committed) {
         if (committed.error().retriable() && !committed.error().txn_requires_abort() &&
@@ -46,6 +51,9 @@ void Splitter::Engine::commit() {
     }
     transaction_open_ = false;
     commit_pending_ = false;
+    if (auto took = Clock::now() - began; took > std::chrono::milliseconds(50))
+        log::debug("splitter {}: a commit took {} ms", options_.split_key,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
     for (const auto& [partition, next] : next_)
         if (next)
             committed_[partition] = *next;
@@ -58,6 +66,58 @@ void Splitter::Engine::commit() {
     }
     if (delivered)
         publish();
+}
+
+bool Splitter::Engine::eligible(const Route& route, int32_t partition, int64_t offset) const {
+    auto resume = resume_.find(partition);
+    if (resume == resume_.end() || offset >= resume->second.until)
+        return true;
+    auto need = resume->second.needs.find(route.id);
+    return need != resume->second.needs.end() && offset >= need->second;
+}
+
+kafka::PartitionListPtr Splitter::Engine::offsets_to_commit() const {
+    kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_.size())));
+    for (const auto& [partition, next] : next_) {
+        if (!next)
+            continue;
+        // Sessions that still need records below `next`: the first of their held copies, and
+        // what the previous leader's metadata says of sessions not caught up yet.
+        std::map<std::string, int64_t> needs;
+        for (const auto& [id, route] : routes_)
+            for (const auto& held : route.held)
+                if (held.partition == partition) {
+                    needs[id] = held.offset;
+                    break;
+                }
+        int64_t until = *next;
+        if (auto resume = resume_.find(partition);
+            resume != resume_.end() && *next < resume->second.until) {
+            until = resume->second.until;
+            for (const auto& [id, from] : resume->second.needs) {
+                auto route = routes_.find(id);
+                // Not read that far yet, or a session not admitted yet: still needed.
+                if (!needs.contains(id) && (from >= *next || route == routes_.end()))
+                    needs[id] = from;
+            }
+        }
+        int64_t offset = *next;
+        for (const auto& [id, from] : needs)
+            offset = std::min(offset, from);
+        rd_kafka_topic_partition_t* entry =
+            rd_kafka_topic_partition_list_add(list.get(), options_.original_topic.c_str(), partition);
+        entry->offset = offset;
+        if (!needs.empty()) {
+            std::string metadata = encode(Resume{until, needs});
+            // The list frees its entries' metadata with free().
+            entry->metadata = std::malloc(metadata.size());
+            if (entry->metadata != nullptr) {
+                std::memcpy(entry->metadata, metadata.data(), metadata.size());
+                entry->metadata_size = metadata.size();
+            }
+        }
+    }
+    return list;
 }
 
 void Splitter::Engine::handle(const kafka::KafkaError& error, std::string_view what) {

@@ -19,7 +19,9 @@ struct SplitterOptions {
     std::string original_topic;
     std::map<std::string, std::string> properties;  // from SplitPlan (bootstrap.servers, SASL ...)
     std::string split_key;                           // group "mirrord-split-<key>", txn id likewise
-    std::chrono::milliseconds commit_interval{100};
+    // "At least every 100 ms" (issue 10); 80 ms so that a copy's added latency (the wait for
+    // the commit, then the commit's own ~10 ms) stays under 100 ms at p99 (scripts/bench-split).
+    std::chrono::milliseconds commit_interval{80};
 
     // Bounds start(): connecting, reading the original topic's metadata, init_transactions.
     std::chrono::milliseconds startup_timeout{30000};
