@@ -117,7 +117,7 @@ class WhileFlowing(SplitTest):
 
 
 class LeaderKilled(SplitTest):
-    def test_standby_takes_over_and_survivors_get_exactly_their_messages(self):
+    def kill_leader_and_check(self, while_held):
         leader = Session(self, "^test-")
         leader.wait_ready()
         self.assertIn("this session runs the splitter", leader.text())
@@ -128,10 +128,12 @@ class LeaderKilled(SplitTest):
         producer = Producer(self.topic)
         producer.start_rate(SOURCES, 200)
         try:
-            # Mid-stream: the survivors' copies flow (their hold-back is over: see the report of
-            # issue 10 on copies held back when a leader dies).
-            wait_for("copies reaching the survivors", lambda: all(
-                s.received() for s in survivors), timeout=30)
+            if not while_held:
+                # Mid-stream: the survivors' copies flow (their hold-back is over).
+                wait_for("copies reaching the survivors", lambda: all(
+                    s.received() for s in survivors), timeout=30)
+            # With while_held, the survivors' consumers have only just joined: the leader still
+            # holds their copies back (hold_back.hpp) when it dies.
             sent = len(producer.sent)
             wait_for("traffic", lambda: len(producer.sent) > sent + 200, timeout=10)
             os.kill(leader.process.pid, signal.SIGKILL)
@@ -149,6 +151,12 @@ class LeaderKilled(SplitTest):
         for session in survivors:
             self.assertEqual(session.stop(), 0, session.text())
         self.assert_nothing_left(ids, timeout=60)
+
+    def test_standby_takes_over_and_survivors_get_exactly_their_messages(self):
+        self.kill_leader_and_check(while_held=False)
+
+    def test_leader_killed_while_holding_copies_back_loses_none(self):
+        self.kill_leader_and_check(while_held=True)
 
 
 if __name__ == "__main__":
