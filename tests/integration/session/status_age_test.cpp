@@ -30,7 +30,8 @@ TEST_CASE("operator status ages by the apiserver's clock", "[session]") {
     // Ahead only: behind by hours, the testenv's fresh certificates would not be valid yet (and
     // a negative age shows as 0s anyway).
     auto skew = GENERATE(as<std::string>{}, "0", "7200");
-    auto how = GENERATE(as<std::string>{}, "MIRRORD_TEST_CLOCK_SKEW_SECONDS", "CLOCK_SHIFT_SECONDS");
+    auto how =
+        GENERATE(as<std::string>{}, "MIRRORD_TEST_CLOCK_SKEW_SECONDS", "CLOCK_SHIFT_SECONDS");
     INFO("operator status's clock is skewed by " << skew << " s with " << how);
     std::map<std::string, std::string> env = {{how, skew}};
     if (how == "CLOCK_SHIFT_SECONDS")
