@@ -61,7 +61,7 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket client) {
         entry->upstream = upstream->get();
         log::debug("tunnel: {} connection to {}", state->options.name, (*upstream)->describe());
         auto pumped = co_await pump(client, **upstream, state->options.pump);
-        if (!pumped)
+        if (!pumped && !state->stopped) // stop() closing the stream is no tunnel error
             state->report(pumped.error());
     }
     state->open.erase(entry);

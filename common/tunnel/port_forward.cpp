@@ -341,9 +341,12 @@ asio::awaitable<Result<std::unique_ptr<Upstream>>> PortForwarder::open(PodPort t
             co_return std::move(credential).error().wrap(where);
         how.credential = std::move(*credential);
         std::optional<Declined> declined;
-        auto opened = server_.tls
-                          ? co_await open_once<true>(executor, how, ca_pem_, target, declined)
-                          : co_await open_once<false>(executor, how, ca_pem_, target, declined);
+        // Not a ?: of two co_awaits: gcc 12 miscompiles co_await inside a conditional.
+        Result<std::unique_ptr<Upstream>> opened = fail("not opened");
+        if (server_.tls)
+            opened = co_await open_once<true>(executor, how, ca_pem_, target, declined);
+        else
+            opened = co_await open_once<false>(executor, how, ca_pem_, target, declined);
         if (!opened)
             co_return std::move(opened).error().wrap(where);
         if (!declined) {

@@ -1,0 +1,213 @@
+// The port-forward client against the real apiserver of scripts/testenv. kwok forwards every
+// pod port to 127.0.0.1:18080 (testenv/config/kwok-extra.yaml), where this test runs its own
+// echo server while it lasts: bytes that come back went local -> apiserver -> kwok -> echo and
+// back through our WebSocket client.
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <mutex>
+
+#include "common/kube/base64.hpp"
+#include "common/tunnel/listener.hpp"
+#include "common/tunnel/port_forward.hpp"
+#include "tests/integration/kube/testenv.hpp"
+#include "tests/unit/common/tunnel/sockets.hpp"
+
+using namespace mirrord;
+using namespace mirrord::testing;
+using namespace mirrord::tunnel;
+using namespace mirrord::tunnel_test;
+
+namespace {
+
+constexpr std::uint16_t kwok_forward_port = 18080;
+
+struct Reports {
+    std::mutex mutex;
+    std::vector<std::string> messages;
+    ErrorHandler handler() {
+        return [this](const std::string& message) {
+            std::lock_guard lock(mutex);
+            messages.push_back(message);
+        };
+    }
+    std::vector<std::string> get() {
+        std::lock_guard lock(mutex);
+        return messages;
+    }
+};
+
+// A bare pod that kwok runs; returns once it is Running.
+void create_running_pod(kube::Client& client, const std::string& namespace_,
+                        const std::string& name) {
+    kube::json pod = {
+        {"apiVersion", "v1"},
+        {"kind", "Pod"},
+        {"metadata", {{"name", name}, {"labels", {{"app", name}}}}},
+        {"spec",
+         {{"containers", kube::json::array({{{"name", "app"},
+                                             {"image", "example/echo:1"},
+                                             {"ports", kube::json::array({{{"containerPort", 8080}}})}}})}}}};
+    auto created = client.create(kube::kinds::pod.collection(namespace_), pod);
+    INFO((created ? "" : created.error().message()));
+    REQUIRE(created);
+    REQUIRE(poll_until(std::chrono::seconds(30), [&] {
+        auto current = client.get(kube::kinds::pod.object(namespace_, name));
+        return current && (*current)["status"].value("phase", "") == "Running";
+    }));
+}
+
+std::shared_ptr<PortForwarder> forwarder_for(const std::string& kubeconfig) {
+    kube::KubeOptions options;
+    options.kubeconfig = kubeconfig;
+    auto connection = kube::resolve_connection(options);
+    INFO((connection ? "" : connection.error().message()));
+    REQUIRE(connection);
+    auto forwarder = PortForwarder::create(*connection);
+    INFO((forwarder ? "" : forwarder.error().message()));
+    REQUIRE(forwarder);
+    return *forwarder;
+}
+
+std::unique_ptr<TunnelListener> listen(EventLoop& loop, const std::shared_ptr<PortForwarder>& to,
+                                       std::vector<PodPort> endpoints, Reports& reports) {
+    ListenerOptions options;
+    options.name = "echo:8080";
+    auto listener = TunnelListener::start(loop, to->connector(std::move(endpoints)), options,
+                                          reports.handler());
+    REQUIRE(listener);
+    return std::move(*listener);
+}
+
+// "hello" through a new connection to `listener`; what came back.
+std::string hello_through(const TunnelListener& listener) {
+    auto client = connect_local(listener.port());
+    REQUIRE(client.get() >= 0);
+    REQUIRE(send_all(client.get(), "hello"));
+    return read_up_to(client.get(), 5);
+}
+
+// A client certificate for CN=<user> signed by the testenv CA, in `dir`.
+void make_client_cert(const TempDir& dir, const std::string& user, const std::string& group) {
+    const auto& env = testenv();
+    std::string out;
+    const int status = run_command(
+        fmt::format("cd {0} && openssl req -newkey rsa:2048 -nodes -subj '/CN={1}/O={2}' "
+                    "-keyout client.key -out client.csr && openssl x509 -req -in client.csr "
+                    "-CA {3} -CAkey {4} -CAcreateserial -CAserial {0}/ca.srl -days 1 "
+                    "-out client.crt",
+                    dir.path(), user, group, env.at("TESTENV_CA"), env.at("TESTENV_CA_KEY")),
+        &out, true);
+    INFO(out);
+    REQUIRE(status == 0);
+}
+
+} // namespace
+
+TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
+    EchoServer echo(kwok_forward_port);
+    REQUIRE(echo.listening()); // else another test holds 127.0.0.1:18080 right now
+    auto admin = admin_client();
+    TestNamespace ns(*admin, "mirrord-it-pf");
+    create_running_pod(*admin, ns.name(), "echo");
+    EventLoop loop;
+    Reports reports;
+    const PodPort echo_pod{ns.name(), "echo", 8080};
+
+    SECTION("bytes echo both ways, an 8 MiB payload intact, and no token in the trace log") {
+        StderrCapture capture;
+        auto listener = listen(loop, forwarder_for(testenv().at("KUBECONFIG")), {echo_pod},
+                               reports);
+        CHECK(hello_through(*listener) == "hello");
+        auto client = connect_local(listener->port());
+        const auto payload = pattern(8 << 20);
+        CHECK(echo_round_trip(client.get(), payload) == payload);
+        client.reset();
+        listener->stop();
+        loop.stop();
+        const auto log = capture.text();
+        INFO(log);
+        CHECK_THAT(log, Catch::Contains("port-forward GET https://127.0.0.1:6443/api/v1/namespaces/" +
+                                        ns.name() + "/pods/echo/portforward?ports=8080 -> 101"));
+        CHECK(log.find("admin-token") == std::string::npos);
+        CHECK(reports.get().empty());
+    }
+    SECTION("a pod that does not exist is reported once, naming pod and port") {
+        auto listener = listen(loop, forwarder_for(testenv().at("KUBECONFIG")),
+                               {{ns.name(), "missing", 8080}}, reports);
+        for (int i = 0; i < 2; ++i) {
+            auto client = connect_local(listener->port());
+            CHECK(closed_by_peer(client.get()));
+        }
+        const auto messages = reports.get();
+        REQUIRE(messages.size() == 1);
+        CHECK_THAT(messages[0],
+                   Catch::StartsWith("echo:8080: pod " + ns.name() + "/missing port 8080: GET ") &&
+                       Catch::Contains("404 Not Found") && Catch::Contains("not found"));
+    }
+    SECTION("the next endpoint is tried when one fails") {
+        auto listener = listen(loop, forwarder_for(testenv().at("KUBECONFIG")),
+                               {{ns.name(), "missing", 8080}, echo_pod}, reports);
+        CHECK(hello_through(*listener) == "hello");
+        CHECK(reports.get().empty());
+    }
+    SECTION("a client certificate authenticates as it does for REST") {
+        TempDir dir;
+        make_client_cert(dir, "cert-user", "system:masters");
+        const auto kubeconfig =
+            dir.write("config", kubeconfig_with_user("    client-certificate: client.crt\n"
+                                                     "    client-key: client.key"));
+        StderrCapture capture;
+        auto listener = listen(loop, forwarder_for(kubeconfig), {echo_pod}, reports);
+        CHECK(hello_through(*listener) == "hello");
+        listener->stop();
+        loop.stop();
+        CHECK(capture.text().find("PRIVATE KEY") == std::string::npos);
+        CHECK(reports.get().empty());
+    }
+    SECTION("a wrong token is a 401 that does not echo the token") {
+        TempDir dir;
+        const auto kubeconfig =
+            dir.write("config", kubeconfig_with_user("    token: wrong-token-123456"));
+        auto listener = listen(loop, forwarder_for(kubeconfig), {echo_pod}, reports);
+        auto client = connect_local(listener->port());
+        CHECK(closed_by_peer(client.get()));
+        const auto messages = reports.get();
+        REQUIRE(messages.size() == 1);
+        CHECK_THAT(messages[0], Catch::Contains("401 Unauthorized"));
+        CHECK(messages[0].find("wrong-token-123456") == std::string::npos);
+    }
+}
+
+TEST_CASE("tunnel port-forward RBAC for user dev", "[tunnel]") {
+    EchoServer echo(kwok_forward_port);
+    REQUIRE(echo.listening());
+    auto admin = admin_client();
+    TestNamespace ns(*admin, "mirrord-it-pfrbac");
+    create_running_pod(*admin, ns.name(), "echo");
+    EventLoop loop;
+    Reports reports;
+    auto listener = listen(loop, forwarder_for(testenv().at("TESTENV_KUBECONFIG_DEV")),
+                           {{ns.name(), "echo", 8080}}, reports);
+
+    // Without a RoleBinding: the 403 names the resource and what the Role must grant.
+    {
+        auto client = connect_local(listener->port());
+        CHECK(closed_by_peer(client.get()));
+    }
+    const auto messages = reports.get();
+    REQUIRE(messages.size() == 1);
+    CHECK_THAT(messages[0],
+               Catch::Contains("403 Forbidden") &&
+                   Catch::Contains("cannot get resource \"pods/portforward\"") &&
+                   Catch::Contains("get and create on pods/portforward"));
+    CHECK(messages[0].find("dev-token") == std::string::npos);
+
+    // With configs/rbac applied (kubectl, as the README tells users), the same user gets through.
+    const std::string rbac = std::string(MIRRORD_SOURCE_DIR) + "/configs/rbac/";
+    REQUIRE(run_command("kubectl apply -n '" + ns.name() + "' -f '" + rbac + "role.yaml' -f '" +
+                        rbac + "rolebinding.yaml' >/dev/null") == 0);
+    // RBAC reaches the authorizer through an informer: poll, not sleep.
+    CHECK(poll_until(std::chrono::seconds(15), [&] { return hello_through(*listener) == "hello"; }));
+}
