@@ -5,14 +5,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <mutex>
-
-#include "common/kube/base64.hpp"
-#include "common/tunnel/listener.hpp"
-#include "common/tunnel/port_forward.hpp"
 #include "tests/integration/kube/testenv.hpp"
 #include "tests/unit/common/tunnel/sockets.hpp"
+#include "tunnel_testing.hpp"
 
 using namespace mirrord;
 using namespace mirrord::testing;
@@ -20,65 +15,6 @@ using namespace mirrord::tunnel;
 using namespace mirrord::tunnel_test;
 
 namespace {
-
-constexpr std::uint16_t kwok_forward_port = 18080;
-
-struct Reports {
-    std::mutex mutex;
-    std::vector<std::string> messages;
-    ErrorHandler handler() {
-        return [this](const std::string& message) {
-            std::lock_guard lock(mutex);
-            messages.push_back(message);
-        };
-    }
-    std::vector<std::string> get() {
-        std::lock_guard lock(mutex);
-        return messages;
-    }
-};
-
-// A bare pod that kwok runs; returns once it is Running.
-void create_running_pod(kube::Client& client, const std::string& namespace_,
-                        const std::string& name) {
-    kube::json pod = {
-        {"apiVersion", "v1"},
-        {"kind", "Pod"},
-        {"metadata", {{"name", name}, {"labels", {{"app", name}}}}},
-        {"spec",
-         {{"containers", kube::json::array({{{"name", "app"},
-                                             {"image", "example/echo:1"},
-                                             {"ports", kube::json::array({{{"containerPort", 8080}}})}}})}}}};
-    auto created = client.create(kube::kinds::pod.collection(namespace_), pod);
-    INFO((created ? "" : created.error().message()));
-    REQUIRE(created);
-    REQUIRE(poll_until(std::chrono::seconds(30), [&] {
-        auto current = client.get(kube::kinds::pod.object(namespace_, name));
-        return current && (*current)["status"].value("phase", "") == "Running";
-    }));
-}
-
-std::shared_ptr<PortForwarder> forwarder_for(const std::string& kubeconfig) {
-    kube::KubeOptions options;
-    options.kubeconfig = kubeconfig;
-    auto connection = kube::resolve_connection(options);
-    INFO((connection ? "" : connection.error().message()));
-    REQUIRE(connection);
-    auto forwarder = PortForwarder::create(*connection);
-    INFO((forwarder ? "" : forwarder.error().message()));
-    REQUIRE(forwarder);
-    return *forwarder;
-}
-
-std::unique_ptr<TunnelListener> listen(EventLoop& loop, const std::shared_ptr<PortForwarder>& to,
-                                       std::vector<PodPort> endpoints, Reports& reports) {
-    ListenerOptions options;
-    options.name = "echo:8080";
-    auto listener = TunnelListener::start(loop, to->connector(std::move(endpoints)), options,
-                                          reports.handler());
-    REQUIRE(listener);
-    return std::move(*listener);
-}
 
 // "hello" through a new connection to `listener`; what came back.
 std::string hello_through(const TunnelListener& listener) {
@@ -117,7 +53,7 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
 
     SECTION("bytes echo both ways, an 8 MiB payload intact, and no token in the trace log") {
         StderrCapture capture;
-        auto listener = listen(loop, forwarder_for(testenv().at("KUBECONFIG")), {echo_pod},
+        auto listener = listen_forwarding(loop, forwarder_for(testenv().at("KUBECONFIG")), {echo_pod},
                                reports);
         CHECK(hello_through(*listener) == "hello");
         auto client = connect_local(listener->port());
@@ -134,7 +70,7 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
         CHECK(reports.get().empty());
     }
     SECTION("a pod that does not exist is reported once, naming pod and port") {
-        auto listener = listen(loop, forwarder_for(testenv().at("KUBECONFIG")),
+        auto listener = listen_forwarding(loop, forwarder_for(testenv().at("KUBECONFIG")),
                                {{ns.name(), "missing", 8080}}, reports);
         for (int i = 0; i < 2; ++i) {
             auto client = connect_local(listener->port());
@@ -147,7 +83,7 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
                        Catch::Contains("404 Not Found") && Catch::Contains("not found"));
     }
     SECTION("the next endpoint is tried when one fails") {
-        auto listener = listen(loop, forwarder_for(testenv().at("KUBECONFIG")),
+        auto listener = listen_forwarding(loop, forwarder_for(testenv().at("KUBECONFIG")),
                                {{ns.name(), "missing", 8080}, echo_pod}, reports);
         CHECK(hello_through(*listener) == "hello");
         CHECK(reports.get().empty());
@@ -159,7 +95,7 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
             dir.write("config", kubeconfig_with_user("    client-certificate: client.crt\n"
                                                      "    client-key: client.key"));
         StderrCapture capture;
-        auto listener = listen(loop, forwarder_for(kubeconfig), {echo_pod}, reports);
+        auto listener = listen_forwarding(loop, forwarder_for(kubeconfig), {echo_pod}, reports);
         CHECK(hello_through(*listener) == "hello");
         listener->stop();
         loop.stop();
@@ -170,7 +106,7 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
         TempDir dir;
         const auto kubeconfig =
             dir.write("config", kubeconfig_with_user("    token: wrong-token-123456"));
-        auto listener = listen(loop, forwarder_for(kubeconfig), {echo_pod}, reports);
+        auto listener = listen_forwarding(loop, forwarder_for(kubeconfig), {echo_pod}, reports);
         auto client = connect_local(listener->port());
         CHECK(closed_by_peer(client.get()));
         const auto messages = reports.get();
@@ -188,7 +124,7 @@ TEST_CASE("tunnel port-forward RBAC for user dev", "[tunnel]") {
     create_running_pod(*admin, ns.name(), "echo");
     EventLoop loop;
     Reports reports;
-    auto listener = listen(loop, forwarder_for(testenv().at("TESTENV_KUBECONFIG_DEV")),
+    auto listener = listen_forwarding(loop, forwarder_for(testenv().at("TESTENV_KUBECONFIG_DEV")),
                            {{ns.name(), "echo", 8080}}, reports);
 
     // Without a RoleBinding: the 403 names the resource and what the Role must grant.
