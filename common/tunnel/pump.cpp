@@ -1,6 +1,7 @@
 #include "common/tunnel/pump.hpp"
 
 #include <array>
+#include <vector>
 #include <memory>
 #include <optional>
 
@@ -58,7 +59,20 @@ asio::awaitable<void> pump_down(tcp::socket& client, Upstream& upstream,
         if (state->mode == Mode::undecided)
             state->mode = Mode::raw; // the server spoke first: not Kafka
         std::string_view data = *got;
+        boost::system::error_code ec;
         if (state->mode == Mode::kafka) {
+            // The bulk of a Fetch response goes out as it came in, without a copy.
+            const auto direct = std::min(state->kafka->passthrough_pending(), data.size());
+            if (direct > 0) {
+                co_await asio::async_write(client, asio::buffer(data.data(), direct),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+                if (ec)
+                    break;
+                state->kafka->skip_passthrough(direct);
+                data.remove_prefix(direct);
+                if (data.empty())
+                    continue;
+            }
             rewritten.clear();
             if (auto fed = state->kafka->from_broker(data, rewritten); !fed) {
                 state->down_status = std::move(fed).error().wrap("Kafka proxy");
@@ -66,7 +80,6 @@ asio::awaitable<void> pump_down(tcp::socket& client, Upstream& upstream,
             }
             data = rewritten;
         }
-        boost::system::error_code ec;
         co_await asio::async_write(client, asio::buffer(data.data(), data.size()),
                                    asio::redirect_error(asio::use_awaitable, ec));
         if (ec)
@@ -77,7 +90,7 @@ asio::awaitable<void> pump_down(tcp::socket& client, Upstream& upstream,
 // Client to upstream, inline in pump(). Returns true when the client ended its side cleanly.
 asio::awaitable<bool> pump_up(tcp::socket& client, Upstream& upstream, PumpState& state,
                               const PumpOptions& options, Status& status) {
-    std::array<char, 64 * 1024> buffer{};
+    std::vector<char> buffer(256 * 1024);
     std::string pending; // first bytes held back until the protocol is known
     std::string to_broker;
     for (;;) {

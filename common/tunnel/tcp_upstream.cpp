@@ -1,6 +1,7 @@
 #include "common/tunnel/tcp_upstream.hpp"
 
 #include <array>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -56,7 +57,7 @@ public:
 private:
     tcp::socket socket_;
     std::string where_;
-    std::array<char, 64 * 1024> buffer_{};
+    std::vector<char> buffer_ = std::vector<char>(256 * 1024);
 };
 
 } // namespace
