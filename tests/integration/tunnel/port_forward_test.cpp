@@ -147,3 +147,27 @@ TEST_CASE("tunnel port-forward RBAC for user dev", "[tunnel]") {
     // RBAC reaches the authorizer through an informer: poll, not sleep.
     CHECK(poll_until(std::chrono::seconds(15), [&] { return hello_through(*listener) == "hello"; }));
 }
+
+TEST_CASE("tunnel port-forward to a pod port nothing listens on", "[tunnel]") {
+    // No echo server on 18080 this time: kwok's dial fails and it says so on the error channel.
+    {
+        EchoServer probe(kwok_forward_port);
+        REQUIRE(probe.listening()); // 18080 is free, so nothing answers kwok's dial below
+    }
+    auto admin = admin_client();
+    TestNamespace ns(*admin, "mirrord-it-pferr");
+    create_running_pod(*admin, ns.name(), "echo");
+    EventLoop loop;
+    Reports reports;
+    auto listener = listen_forwarding(loop, forwarder_for(testenv().at("KUBECONFIG")),
+                                      {{ns.name(), "echo", 8080}}, reports);
+    auto client = connect_local(listener->port());
+    REQUIRE(send_all(client.get(), "hello"));
+    CHECK(closed_by_peer(client.get()));
+    REQUIRE(poll_until(std::chrono::seconds(5), [&] { return !reports.get().empty(); }));
+    const auto messages = reports.get();
+    REQUIRE(messages.size() == 1);
+    INFO(messages[0]);
+    CHECK_THAT(messages[0], Catch::StartsWith("echo:8080: pod " + ns.name() + "/echo port 8080: "));
+    CHECK_THAT(messages[0], Catch::Contains("18080") || Catch::Contains("refused"));
+}
