@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/tunnel/service_endpoints.hpp"
 #include "tests/integration/kube/testenv.hpp"
 #include "tests/unit/common/tunnel/sockets.hpp"
 #include "tunnel_testing.hpp"
@@ -146,6 +147,28 @@ TEST_CASE("tunnel port-forward RBAC for user dev", "[tunnel]") {
                         rbac + "rolebinding.yaml' >/dev/null") == 0);
     // RBAC reaches the authorizer through an informer: poll, not sleep.
     CHECK(poll_until(std::chrono::seconds(15), [&] { return hello_through(*listener) == "hello"; }));
+
+    // The Role also lets dev resolve a Service to its endpoint pods (services, endpointslices).
+    create_service(*admin, ns.name(), "kafka", "echo");
+    auto dev = [] {
+        kube::KubeOptions options;
+        options.kubeconfig = testenv().at("TESTENV_KUBECONFIG_DEV");
+        auto client = kube::Client::connect(options);
+        REQUIRE(client);
+        return std::move(*client);
+    }();
+    Result<std::vector<PodPort>> endpoints = fail("not resolved");
+    CHECK(poll_until(std::chrono::seconds(30), [&] {
+        endpoints = resolve_service_endpoints(*dev, ns.name(), "kafka", 9092);
+        return endpoints.ok();
+    }));
+    INFO((endpoints ? "" : endpoints.error().message()));
+    REQUIRE(endpoints);
+    REQUIRE(endpoints->size() == 1);
+    CHECK(endpoints->front().describe() == "pod " + ns.name() + "/echo port 8080");
+    auto by_service = listen_forwarding(loop, forwarder_for(testenv().at("TESTENV_KUBECONFIG_DEV")),
+                                        *endpoints, reports);
+    CHECK(hello_through(*by_service) == "hello");
 }
 
 TEST_CASE("tunnel port-forward to a pod port nothing listens on", "[tunnel]") {

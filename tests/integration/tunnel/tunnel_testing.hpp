@@ -43,7 +43,7 @@ inline void create_running_pod(kube::Client& client, const std::string& namespac
                                const std::string& name) {
     kube::json container = {{"name", "app"},
                             {"image", "example/echo:1"},
-                            {"ports", kube::json::array({{{"containerPort", 8080}}})}};
+                            {"ports", kube::json::array({{{"name", "http"}, {"containerPort", 8080}}})}};
     kube::json pod = {{"apiVersion", "v1"},
                       {"kind", "Pod"},
                       {"metadata", {{"name", name}, {"labels", {{"app", name}}}}},
@@ -55,6 +55,21 @@ inline void create_running_pod(kube::Client& client, const std::string& namespac
         auto current = client.get(kube::kinds::pod.object(namespace_, name));
         return current && (*current)["status"].value("phase", "") == "Running";
     }));
+}
+
+// A Service `name` selecting app=<pod>, port 9092 -> targetPort "http" (the pod's 8080).
+inline void create_service(kube::Client& client, const std::string& namespace_,
+                           const std::string& name, const std::string& pod) {
+    kube::json service = {
+        {"apiVersion", "v1"},
+        {"kind", "Service"},
+        {"metadata", {{"name", name}}},
+        {"spec",
+         {{"selector", {{"app", pod}}},
+          {"ports", kube::json::array({{{"name", "client"}, {"port", 9092}, {"targetPort", "http"}}})}}}};
+    auto created = client.create(kube::kinds::service.collection(namespace_), service);
+    INFO((created ? "" : created.error().message()));
+    REQUIRE(created);
 }
 
 // A PortForwarder with the connection and credentials of `kubeconfig`.
