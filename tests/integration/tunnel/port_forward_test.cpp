@@ -70,6 +70,17 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
         CHECK(log.find("admin-token") == std::string::npos);
         CHECK(reports.get().empty());
     }
+    SECTION("after the client's half-close the answer still arrives, then the stream closes") {
+        // v4.channel.k8s.io has no half-close: the tunnel lingers until the pod side is quiet.
+        auto listener = listen_forwarding(loop, forwarder_for(testenv().at("KUBECONFIG")),
+                                          {echo_pod}, reports);
+        auto client = connect_local(listener->port());
+        REQUIRE(send_all(client.get(), "last words"));
+        ::shutdown(client.get(), SHUT_WR);
+        CHECK(read_up_to(client.get(), 10) == "last words");
+        CHECK(closed_by_peer(client.get()));
+        CHECK(reports.get().empty());
+    }
     SECTION("a pod that does not exist is reported once, naming pod and port") {
         auto listener = listen_forwarding(loop, forwarder_for(testenv().at("KUBECONFIG")),
                                {{ns.name(), "missing", 8080}}, reports);
