@@ -46,6 +46,10 @@ Result<std::vector<PodPort>> ready_endpoints(const json& service, const json& sl
     const std::string namespace_ = string_at(metadata, "namespace");
     const std::string where =
         fmt::format("service {}/{} port {}", namespace_, string_at(metadata, "name"), service_port);
+    // A headless Service's name resolves to the pod IPs: the client dials the pods at the port
+    // it has, whatever the Service lists.
+    const bool headless =
+        service.value("spec", json::object()).value("clusterIP", std::string()) == "None";
     std::optional<json> chosen; // a copy: value() returns temporaries
     std::vector<std::string> known;
     for (const auto& port : service.value("spec", json::object()).value("ports", json::array())) {
@@ -53,6 +57,8 @@ Result<std::vector<PodPort>> ready_endpoints(const json& service, const json& sl
             chosen = port;
         known.push_back(std::to_string(port.value("port", 0)));
     }
+    if (headless)
+        chosen = json{{"port", service_port}, {"targetPort", service_port}};
     if (!chosen)
         return fail("{}: the service has no such port (it has {})", where,
                     known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
@@ -65,7 +71,7 @@ Result<std::vector<PodPort>> ready_endpoints(const json& service, const json& sl
 
     std::vector<PodPort> endpoints;
     for (const auto& slice : slices.value("items", json::array())) {
-        auto port = slice_port(slice, name);
+        auto port = headless ? numeric_target : slice_port(slice, name);
         if (!port)
             port = numeric_target;
         if (!port)

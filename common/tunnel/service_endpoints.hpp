@@ -3,7 +3,8 @@
 // Service's EndpointSlices, with the port number each pod serves. The EndpointSlice controller
 // has already resolved `targetPort` (a number, or a container port name that may differ per
 // pod) into each slice's ports, so the number comes from the slice whose port has the Service
-// port's name; a numeric targetPort is the fallback for a slice without ports.
+// port's name; a numeric targetPort is the fallback for a slice without ports. A headless
+// Service (clusterIP None) translates no port: its pods are dialled at the port asked for.
 
 #include <cstdint>
 #include <string>

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/tunnel/cluster_address.hpp"
 #include "common/tunnel/service_endpoints.hpp"
 #include "tests/integration/kube/testenv.hpp"
 #include "tests/unit/common/tunnel/sockets.hpp"
@@ -99,6 +100,34 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
                                {{ns.name(), "missing", 8080}, echo_pod}, reports);
         CHECK(hello_through(*listener) == "hello");
         CHECK(reports.get().empty());
+    }
+    SECTION("an in-cluster Service name reaches a ready endpoint pod (cluster_connector)") {
+        create_service(*admin, ns.name(), "echo-svc", "echo");
+        auto to_cluster = cluster_connector(forwarder_for(testenv().at("KUBECONFIG")),
+                                            admin_client(), "default");
+        const std::string host = "echo-svc." + ns.name() + ".svc.cluster.local";
+        ListenerOptions options;
+        options.name = host + ":9092";
+        auto listener = TunnelListener::start(
+            loop, [to_cluster, host] { return to_cluster(host, 9092); }, options,
+            reports.handler());
+        REQUIRE(listener);
+        // The EndpointSlice controller fills the slice shortly after the Service exists.
+        CHECK(poll_until(std::chrono::seconds(30),
+                         [&] { return hello_through(**listener) == "hello"; }));
+        auto outside = cluster_connector(forwarder_for(testenv().at("KUBECONFIG")),
+                                         admin_client(), "default");
+        ListenerOptions other;
+        other.name = "broker";
+        auto unreachable = TunnelListener::start(
+            loop, [outside] { return outside("broker.example.com", 9092); }, other,
+            reports.handler());
+        REQUIRE(unreachable);
+        auto client = connect_local((*unreachable)->port());
+        CHECK(closed_by_peer(client.get()));
+        CHECK_THAT(fmt::format("{}", fmt::join(reports.get(), "\n")),
+                   Catch::Contains("broker: broker.example.com:9092 is not an in-cluster Service "
+                                   "address the tunnel can reach"));
     }
     SECTION("a client certificate authenticates as it does for REST") {
         TempDir dir;

@@ -80,6 +80,14 @@ TEST_CASE("tunnel service endpoints", "[tunnel]") {
         CHECK(endpoints.error().message() ==
               "service shop/kafka port 80: the service has no such port (it has 9092, 9404, 5555)");
     }
+    SECTION("a headless Service's pods are dialled at the port asked for") {
+        auto service = kafka_service();
+        service["spec"]["clusterIP"] = "None";
+        auto endpoints = ready_endpoints(service, kafka_slices(), 7000);
+        REQUIRE(endpoints);
+        CHECK(described(*endpoints) ==
+              std::vector<std::string>{"pod shop/kafka-0 port 7000", "pod shop/kafka-2 port 7000"});
+    }
     SECTION("no ready endpoint is an error naming service and port") {
         auto endpoints = ready_endpoints(kafka_service(), json::parse(R"({"items": []})"), 9092);
         REQUIRE_FALSE(endpoints);
