@@ -27,9 +27,9 @@ struct ClusterAddress {
 // <service> (in `default_namespace`), case-insensitively, with or without a trailing dot.
 // nullopt for anything else: "<a>.<b>" could as well be a public host, so callers that want
 // it must check that the Service exists.
-std::optional<ClusterAddress> parse_cluster_address(std::string_view host,
-                                                    const std::string& default_namespace,
-                                                    std::string_view cluster_domain = "cluster.local");
+std::optional<ClusterAddress>
+parse_cluster_address(std::string_view host, const std::string& default_namespace,
+                      std::string_view cluster_domain = "cluster.local");
 
 // The pods to try for host:port: the pod itself for a headless pod name (at `port`: a headless
 // Service does not translate ports), else the Service's ready endpoints. Errors name the host.

@@ -1,11 +1,11 @@
 // Hidden benchmarks for scripts/bench-tunnel (tag [.bench]: not run by ctest or a plain run).
 //  - "tunnel Kafka proxy benchmark": BENCH_RECORDS (default 50000) records of BENCH_RECORD_BYTES
-//    (default 1024) produced and then consumed by a group (timed from its first record), once straight to the testenv broker
-//    and once through the proxy on loopback, alternating BENCH_ROUNDS (default 2) times; prints
-//    one "kafka <path> <phase> msgs=... seconds=... msg_s=... mb_s=..." line per measurement.
+//    (default 1024) produced and then consumed by a group (timed from its first record), once
+//    straight to the testenv broker and once through the proxy on loopback, alternating
+//    BENCH_ROUNDS (default 2) times; prints one "kafka <path> <phase> msgs=... seconds=... msg_s=... mb_s=..." line per measurement.
 //  - "tunnel port-forward benchmark": BENCH_MIB (default 64) MiB echoed through a port-forward
 //    to 127.0.0.1:18080 (kwok's forward target) by our client, and by `kubectl port-forward` to
-//    the same pod; prints "portforward <path> mib=... seconds=... mb_s=...".
+//    the same pod; prints "portforward <path> echo msgs=<MiB> seconds=... mb_s=...".
 
 #include <catch2/catch.hpp>
 

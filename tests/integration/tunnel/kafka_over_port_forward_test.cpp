@@ -40,8 +40,8 @@ TEST_CASE("tunnel Kafka proxy over port-forward", "[tunnel][kafka]") {
     tunnel::ListenerOptions relay_options;
     relay_options.name = "relay";
     relay_options.port = kwok_forward_port;
-    auto relay = tunnel::TunnelListener::start(loop, tunnel::tcp_connector(broker_host, broker_port),
-                                               relay_options, reports.handler());
+    auto relay = tunnel::TunnelListener::start(
+        loop, tunnel::tcp_connector(broker_host, broker_port), relay_options, reports.handler());
     INFO((relay ? "" : relay.error().message()));
     REQUIRE(relay); // else another test holds 127.0.0.1:18080 right now
 

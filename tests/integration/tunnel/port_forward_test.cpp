@@ -55,8 +55,8 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
 
     SECTION("bytes echo both ways, an 8 MiB payload intact, and no token in the trace log") {
         StderrCapture capture;
-        auto listener = listen_forwarding(loop, forwarder_for(testenv().at("KUBECONFIG")), {echo_pod},
-                               reports);
+        auto listener =
+            listen_forwarding(loop, forwarder_for(testenv().at("KUBECONFIG")), {echo_pod}, reports);
         CHECK(hello_through(*listener) == "hello");
         auto client = connect_local(listener->port());
         const auto payload = pattern(8 << 20);
@@ -66,8 +66,9 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
         loop.stop();
         const auto log = capture.text();
         INFO(log);
-        CHECK_THAT(log, Catch::Contains("port-forward GET https://127.0.0.1:6443/api/v1/namespaces/" +
-                                        ns.name() + "/pods/echo/portforward?ports=8080 -> 101"));
+        CHECK_THAT(log, Catch::Contains("port-forward GET https://127.0.0.1:6443/api/v1/"
+                                        "namespaces/" + ns.name() +
+                                        "/pods/echo/portforward?ports=8080 -> 101"));
         CHECK(log.find("admin-token") == std::string::npos);
         CHECK(reports.get().empty());
     }
@@ -186,7 +187,8 @@ TEST_CASE("tunnel port-forward RBAC for user dev", "[tunnel]") {
     REQUIRE(run_command("kubectl apply -n '" + ns.name() + "' -f '" + rbac + "role.yaml' -f '" +
                         rbac + "rolebinding.yaml' >/dev/null") == 0);
     // RBAC reaches the authorizer through an informer: poll, not sleep.
-    CHECK(poll_until(std::chrono::seconds(15), [&] { return hello_through(*listener) == "hello"; }));
+    CHECK(poll_until(std::chrono::seconds(15),
+                     [&] { return hello_through(*listener) == "hello"; }));
 
     // The Role also lets dev resolve a Service to its endpoint pods (services, endpointslices).
     create_service(*admin, ns.name(), "kafka", "echo");

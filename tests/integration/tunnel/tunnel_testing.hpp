@@ -41,9 +41,9 @@ struct Reports {
 // A bare pod that kwok runs; returns once it is Running.
 inline void create_running_pod(kube::Client& client, const std::string& namespace_,
                                const std::string& name) {
-    kube::json container = {{"name", "app"},
-                            {"image", "example/echo:1"},
-                            {"ports", kube::json::array({{{"name", "http"}, {"containerPort", 8080}}})}};
+    kube::json port = {{"name", "http"}, {"containerPort", 8080}};
+    kube::json container = {
+        {"name", "app"}, {"image", "example/echo:1"}, {"ports", kube::json::array({port})}};
     kube::json pod = {{"apiVersion", "v1"},
                       {"kind", "Pod"},
                       {"metadata", {{"name", name}, {"labels", {{"app", name}}}}},
@@ -66,7 +66,8 @@ inline void create_service(kube::Client& client, const std::string& namespace_,
         {"metadata", {{"name", name}}},
         {"spec",
          {{"selector", {{"app", pod}}},
-          {"ports", kube::json::array({{{"name", "client"}, {"port", 9092}, {"targetPort", "http"}}})}}}};
+          {"ports", kube::json::array(
+                        {{{"name", "client"}, {"port", 9092}, {"targetPort", "http"}}})}}}};
     auto created = client.create(kube::kinds::service.collection(namespace_), service);
     INFO((created ? "" : created.error().message()));
     REQUIRE(created);

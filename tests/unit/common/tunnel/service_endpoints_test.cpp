@@ -59,8 +59,8 @@ TEST_CASE("tunnel service endpoints", "[tunnel]") {
             "endpoints are left out") {
         auto endpoints = ready_endpoints(kafka_service(), kafka_slices(), 9092);
         REQUIRE(endpoints);
-        CHECK(described(*endpoints) ==
-              std::vector<std::string>{"pod shop/kafka-0 port 19092", "pod shop/kafka-2 port 29092"});
+        CHECK(described(*endpoints) == std::vector<std::string>{"pod shop/kafka-0 port 19092",
+                                                                "pod shop/kafka-2 port 29092"});
     }
     SECTION("a numeric targetPort is used when a slice lists no port of that name") {
         auto endpoints = ready_endpoints(kafka_service(), kafka_slices(), 9404);
