@@ -2,7 +2,8 @@
 //  - "tunnel Kafka proxy benchmark": BENCH_RECORDS (default 50000) records of BENCH_RECORD_BYTES
 //    (default 1024) produced and then consumed by a group (timed from its first record), once
 //    straight to the testenv broker and once through the proxy on loopback, alternating
-//    BENCH_ROUNDS (default 2) times; prints one "kafka <path> <phase> msgs=... seconds=... msg_s=... mb_s=..." line per measurement.
+//    BENCH_ROUNDS (default 2) times; prints one line per measurement:
+//    "kafka <path> <phase> msgs=... seconds=... msg_s=... mb_s=...".
 //  - "tunnel port-forward benchmark": BENCH_MIB (default 64) MiB echoed through a port-forward
 //    to 127.0.0.1:18080 (kwok's forward target) by our client, and by `kubectl port-forward` to
 //    the same pod; prints "portforward <path> echo msgs=<MiB> seconds=... mb_s=...".
