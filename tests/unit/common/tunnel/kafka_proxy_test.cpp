@@ -15,6 +15,7 @@
 #include "common/kafka/handles.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/tunnel/kafka_proxy.hpp"
+#include "common/tunnel/listener.hpp"
 #include "common/tunnel/tcp_upstream.hpp"
 
 using namespace mirrord;
@@ -99,6 +100,19 @@ TEST_CASE("tunnel Kafka proxy in front of librdkafka's mock cluster", "[tunnel]"
         CHECK(metadata_brokers(bootstrap) == seen);
         // Asked through a node's own listener, the answer is the same.
         CHECK(metadata_brokers(seen.begin()->second) == seen);
+    }
+    SECTION("a general listener that sees ApiVersions first rewrites like the proxy") {
+        tunnel::ListenerOptions options;
+        options.name = "sniffing";
+        options.pump.protocol = tunnel::Protocol::automatic;
+        options.pump.kafka = proxy->rewrite();
+        const auto broker_port = static_cast<std::uint16_t>(std::stoi(first.substr(colon + 1)));
+        auto sniffing = must(tunnel::TunnelListener::start(
+            loop, tunnel::tcp_connector(first.substr(0, colon), broker_port), options, {}));
+        const auto seen = metadata_brokers(sniffing->address());
+        REQUIRE(seen.size() == 3);
+        for (const auto& [id, address] : seen)
+            CHECK(proxy->brokers().at(id) == address);
     }
     SECTION("records produced through the proxy to every partition are consumed through it") {
         {

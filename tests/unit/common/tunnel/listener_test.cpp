@@ -78,6 +78,17 @@ TEST_CASE("tunnel listener over TCP", "[tunnel]") {
         CHECK(read_up_to(client.get(), 100) == "last words");
         CHECK(closed_by_peer(client.get()));
     }
+    SECTION("sniffing passes a non-Kafka protocol untouched, also when it starts short") {
+        ListenerOptions options = named("auto");
+        options.pump.protocol = Protocol::automatic;
+        auto sniffing = TunnelListener::start(loop, tcp_connector("127.0.0.1", echo.port()),
+                                              options, reports.handler());
+        REQUIRE(sniffing);
+        auto client = connect_local((*sniffing)->port());
+        REQUIRE(send_all(client.get(), "GET")); // fewer bytes than the sniffer needs
+        REQUIRE(send_all(client.get(), " / HTTP/1.1\r\n\r\n"));
+        CHECK(read_up_to(client.get(), 18) == "GET / HTTP/1.1\r\n\r\n");
+    }
     SECTION("stop() closes open connections") {
         auto client = connect_local((*listener)->port());
         REQUIRE(send_all(client.get(), "x"));
