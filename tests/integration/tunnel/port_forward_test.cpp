@@ -236,3 +236,47 @@ TEST_CASE("tunnel port-forward to a pod port nothing listens on", "[tunnel]") {
     CHECK_THAT(messages[0], Catch::StartsWith("echo:8080: pod " + ns.name() + "/echo port 8080: "));
     CHECK_THAT(messages[0], Catch::Contains("18080") || Catch::Contains("refused"));
 }
+
+TEST_CASE("tunnel port-forward needs both get and create on pods/portforward", "[tunnel]") {
+    EchoServer echo(kwok_forward_port);
+    REQUIRE(echo.listening());
+    auto admin = admin_client();
+    TestNamespace ns(*admin, "mirrord-it-pfverbs");
+    create_running_pod(*admin, ns.name(), "echo");
+    // A Role with `get` only, bound to dev: the WebSocket upgrade is a GET, yet since
+    // Kubernetes 1.35 the apiserver checks `create` as well (see configs/rbac/role.yaml).
+    const std::string manifest = fmt::format(R"(apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: get-only, namespace: {0}}}
+rules:
+- {{apiGroups: [""], resources: [pods/portforward], verbs: [get]}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: get-only, namespace: {0}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: get-only}}
+subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: dev}}]
+)",
+                                             ns.name());
+    TempDir dir;
+    REQUIRE(run_command("kubectl apply -f '" + dir.write("rbac.yaml", manifest) + "' >/dev/null") ==
+            0);
+    EventLoop loop;
+    Reports reports;
+    auto listener = listen_forwarding(loop, forwarder_for(testenv().at("TESTENV_KUBECONFIG_DEV")),
+                                      {{ns.name(), "echo", 8080}}, reports);
+    // Until the binding reaches the authorizer the 403 says "cannot get"; after, `get` passes
+    // and the upgrade is still refused (kube-apiserver 1.36 words that 403 without the verb).
+    std::string after_get;
+    CHECK(poll_until(std::chrono::seconds(15), [&] {
+        auto client = connect_local(listener->port());
+        (void)closed_by_peer(client.get());
+        for (const auto& message : reports.get())
+            if (message.find("403 Forbidden") != std::string::npos &&
+                message.find("cannot get") == std::string::npos)
+                after_get = message;
+        return !after_get.empty();
+    }));
+    CHECK_THAT(after_get, Catch::Contains("needs get and create on pods/portforward"));
+    CHECK(echo.accepted() == 0);
+}
