@@ -144,6 +144,30 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
         CHECK(capture.text().find("PRIVATE KEY") == std::string::npos);
         CHECK(reports.get().empty());
     }
+    SECTION("tokenFile and exec plugin credentials work as they do for REST") {
+        TempDir dir;
+        dir.write("token", "admin-token\n");
+        auto token_file = dir.write("token-config", kubeconfig_with_user("    tokenFile: token"));
+        auto by_file = listen_forwarding(loop, forwarder_for(token_file), {echo_pod}, reports);
+        CHECK(hello_through(*by_file) == "hello");
+
+        const std::string counter = dir.path() + "/runs";
+        dir.write("plugin.sh",
+                  "#!/bin/sh\necho run >>" + counter +
+                      "\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                      "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"admin-token\"}}'\n",
+                  true);
+        auto exec = dir.write(
+            "exec-config", kubeconfig_with_user("    exec:\n"
+                                                "      apiVersion: client.authentication.k8s.io/v1\n"
+                                                "      command: ./plugin.sh\n"
+                                                "      interactiveMode: Never"));
+        auto by_plugin = listen_forwarding(loop, forwarder_for(exec), {echo_pod}, reports);
+        CHECK(hello_through(*by_plugin) == "hello");
+        CHECK(hello_through(*by_plugin) == "hello");
+        CHECK(*read_file(counter) == "run\n"); // the credential is cached between streams
+        CHECK(reports.get().empty());
+    }
     SECTION("a wrong token is a 401 that does not echo the token") {
         TempDir dir;
         const auto kubeconfig =
