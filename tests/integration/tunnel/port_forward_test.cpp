@@ -157,11 +157,11 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
                       "\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
                       "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"admin-token\"}}'\n",
                   true);
-        auto exec = dir.write(
-            "exec-config", kubeconfig_with_user("    exec:\n"
-                                                "      apiVersion: client.authentication.k8s.io/v1\n"
-                                                "      command: ./plugin.sh\n"
-                                                "      interactiveMode: Never"));
+        const auto user = kubeconfig_with_user("    exec:\n"
+                                               "      apiVersion: client.authentication.k8s.io/v1\n"
+                                               "      command: ./plugin.sh\n"
+                                               "      interactiveMode: Never");
+        auto exec = dir.write("exec-config", user);
         auto by_plugin = listen_forwarding(loop, forwarder_for(exec), {echo_pod}, reports);
         CHECK(hello_through(*by_plugin) == "hello");
         CHECK(hello_through(*by_plugin) == "hello");
