@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -18,6 +19,11 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 auto redirect(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+
+// co_spawn hands a default-constructed value to the handler on an exception: Result has none.
+struct Fetched {
+    std::optional<Result<kube::Credential>> credential;
+};
 
 } // namespace
 
@@ -80,6 +86,7 @@ Result<std::shared_ptr<PortForwarder>> PortForwarder::create(const kube::Connect
     forwarder->tls_name_ = connection.tls_server_name.empty() ? forwarder->server_.host
                                                               : connection.tls_server_name;
     forwarder->credentials_ = kube::make_credential_source(connection);
+    forwarder->credential_thread_ = std::make_unique<asio::thread_pool>(1);
     return forwarder;
 }
 
@@ -105,8 +112,17 @@ asio::awaitable<Result<std::unique_ptr<Upstream>>> PortForwarder::open(PodPort t
     const std::string url =
         fmt::format("{}://{}{}", server_.tls ? "https" : "http", how.host_header, path);
     for (int attempt = 0;; ++attempt) {
-        // An exec plugin may run here; the source caches until the credential expires.
-        auto credential = credentials_->get();
+        // An exec plugin may run here (on the credential thread); the source caches until the
+        // credential expires.
+        auto fetched = co_await asio::co_spawn(
+            *credential_thread_,
+            [source = credentials_.get()]() -> asio::awaitable<Fetched> {
+                co_return Fetched{source->get()};
+            },
+            asio::use_awaitable);
+        if (!fetched.credential)
+            co_return fail("{}: reading the credential failed", where);
+        auto credential = std::move(*fetched.credential);
         if (!credential)
             co_return std::move(credential).error().wrap(where);
         how.credential = std::move(*credential);

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "common/core/result.hpp"
 #include "common/kube/auth/credentials.hpp"
 #include "common/kube/connection.hpp"
@@ -64,6 +66,9 @@ private:
     bool insecure_ = false;
     std::string tls_name_; // SNI and certificate check: tls-server-name, else the host
     std::unique_ptr<kube::CredentialSource> credentials_;
+    // Runs credentials_->get(): an exec plugin may take seconds, and the loop thread must keep
+    // moving every other tunnel meanwhile.
+    std::unique_ptr<asio::thread_pool> credential_thread_;
 };
 
 // Splits an apiserver URL (http or https, optional port and path prefix). Errors quote it.
