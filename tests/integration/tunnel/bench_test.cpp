@@ -41,6 +41,10 @@ template <typename T> T must(Result<T> result) {
     return std::move(result).value();
 }
 
+template <typename T> T must(kafka::KafkaResult<T> result) {
+    return must(Result<T>(std::move(result)));
+}
+
 long env_number(const char* name, long fallback) {
     const char* value = std::getenv(name);
     return value != nullptr && *value != '\0' ? std::atol(value) : fallback;
@@ -67,7 +71,8 @@ void produce_and_consume(const std::string& path, const std::string& bootstrap,
         const auto start = Clock::now();
         for (long i = 0; i < records; ++i) {
             kafka::OutgoingMessage message{.topic = topic, .key = std::nullopt, .value = value,
-                                           .headers = {}, .partition = std::nullopt};
+                                           .headers = {}, .partition = std::nullopt,
+ .timestamp_ms = std::nullopt};
             while (true) {
                 auto queued = producer.produce(message);
                 if (queued)
@@ -89,7 +94,7 @@ void produce_and_consume(const std::string& path, const std::string& bootstrap,
     long got = 0;
     const auto deadline = Clock::now() + 120s;
     while (got < records && Clock::now() < deadline)
-        if (must(consumer.poll(200ms)) && ++got == 1)
+        if (must(consumer.poll_message(200ms)) && ++got == 1)
             start = Clock::now();
     REQUIRE(got == records);
     print("kafka " + path + " consume", records - 1, (records - 1) * record_bytes,

@@ -27,6 +27,10 @@ template <typename T> T must(Result<T> result) {
     return std::move(result).value();
 }
 
+template <typename T> T must(kafka::KafkaResult<T> result) {
+    return must(Result<T>(std::move(result)));
+}
+
 } // namespace
 
 TEST_CASE("tunnel Kafka proxy over port-forward", "[tunnel][kafka]") {
@@ -73,7 +77,8 @@ TEST_CASE("tunnel Kafka proxy over port-forward", "[tunnel][kafka]") {
                                       .key = std::to_string(i),
                                       .value = fmt::format("through-the-apiserver-{}", i),
                                       .headers = {},
-                                      .partition = std::nullopt}));
+                                      .partition = std::nullopt,
+ .timestamp_ms = std::nullopt}));
         REQUIRE(producer.flush(30s));
     }
     auto consumer = must(kafka::Consumer::create({{"bootstrap.servers", proxy->bootstrap_address()},
@@ -84,8 +89,8 @@ TEST_CASE("tunnel Kafka proxy over port-forward", "[tunnel][kafka]") {
     std::set<std::string> values;
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     while (values.size() < 50 && std::chrono::steady_clock::now() < deadline)
-        if (auto record = must(consumer.poll(200ms)))
-            values.insert(record->value);
+        if (auto record = must(consumer.poll_message(200ms)))
+            values.insert(record->value.value_or(""));
     CHECK(values.size() == 50);
     REQUIRE(consumer.commit());
 

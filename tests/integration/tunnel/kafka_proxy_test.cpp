@@ -29,9 +29,17 @@ template <typename T> T must(Result<T> result) {
         FAIL(result.error().message());
     return std::move(result).value();
 }
+
 void must(Status status) {
     if (!status)
         FAIL(status.error().message());
+}
+
+template <typename T> T must(mirrord::kafka::KafkaResult<T> result) {
+    if constexpr (std::is_void_v<T>)
+        must(Status(std::move(result)));
+    else
+        return must(Result<T>(std::move(result)));
 }
 
 std::string unique(const std::string& prefix) {
@@ -58,8 +66,8 @@ std::vector<std::string> consume(mirrord::kafka::Consumer& consumer, std::size_t
     std::vector<std::string> values;
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     while (values.size() < count && std::chrono::steady_clock::now() < deadline)
-        if (auto record = must(consumer.poll(200ms)))
-            values.push_back(record->value);
+        if (auto record = must(consumer.poll_message(200ms)))
+            values.push_back(record->value.value_or(""));
     return values;
 }
 
@@ -70,7 +78,8 @@ void produce(const std::string& bootstrap, const std::string& topic, int from, i
                                .key = std::to_string(i % 7),
                                .value = fmt::format("record-{}", i),
                                .headers = {},
-                               .partition = std::nullopt}));
+                               .partition = std::nullopt,
+ .timestamp_ms = std::nullopt}));
     must(producer.flush(30s));
 }
 

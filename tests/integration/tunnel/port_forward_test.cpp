@@ -114,7 +114,7 @@ TEST_CASE("tunnel port-forward through the apiserver", "[tunnel]") {
             reports.handler());
         REQUIRE(listener);
         // The EndpointSlice controller fills the slice shortly after the Service exists.
-        CHECK(poll_until(std::chrono::seconds(30),
+        CHECK(wait_until(std::chrono::seconds(30),
                          [&] { return hello_through(**listener) == "hello"; }));
         auto outside = cluster_connector(forwarder_for(testenv().at("KUBECONFIG")),
                                          admin_client(), "default");
@@ -211,7 +211,7 @@ TEST_CASE("tunnel port-forward RBAC for user dev", "[tunnel]") {
     REQUIRE(run_command("kubectl apply -n '" + ns.name() + "' -f '" + rbac + "role.yaml' -f '" +
                         rbac + "rolebinding.yaml' >/dev/null") == 0);
     // RBAC reaches the authorizer through an informer: poll, not sleep.
-    CHECK(poll_until(std::chrono::seconds(15),
+    CHECK(wait_until(std::chrono::seconds(15),
                      [&] { return hello_through(*listener) == "hello"; }));
 
     // The Role also lets dev resolve a Service to its endpoint pods (services, endpointslices).
@@ -224,7 +224,7 @@ TEST_CASE("tunnel port-forward RBAC for user dev", "[tunnel]") {
         return std::move(*client);
     }();
     Result<std::vector<PodPort>> endpoints = fail("not resolved");
-    CHECK(poll_until(std::chrono::seconds(30), [&] {
+    CHECK(wait_until(std::chrono::seconds(30), [&] {
         endpoints = resolve_service_endpoints(*dev, ns.name(), "kafka", 9092);
         return endpoints.ok();
     }));
@@ -253,7 +253,7 @@ TEST_CASE("tunnel port-forward to a pod port nothing listens on", "[tunnel]") {
     auto client = connect_local(listener->port());
     REQUIRE(send_all(client.get(), "hello"));
     CHECK(closed_by_peer(client.get()));
-    REQUIRE(poll_until(std::chrono::seconds(5), [&] { return !reports.get().empty(); }));
+    REQUIRE(wait_until(std::chrono::seconds(5), [&] { return !reports.get().empty(); }));
     const auto messages = reports.get();
     REQUIRE(messages.size() == 1);
     INFO(messages[0]);
@@ -292,7 +292,7 @@ subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: dev}}]
     // Until the binding reaches the authorizer the 403 says "cannot get"; after, `get` passes
     // and the upgrade is still refused (kube-apiserver 1.36 words that 403 without the verb).
     std::string after_get;
-    CHECK(poll_until(std::chrono::seconds(15), [&] {
+    CHECK(wait_until(std::chrono::seconds(15), [&] {
         auto client = connect_local(listener->port());
         (void)closed_by_peer(client.get());
         for (const auto& message : reports.get())

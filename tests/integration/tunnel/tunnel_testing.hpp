@@ -51,7 +51,7 @@ inline void create_running_pod(kube::Client& client, const std::string& namespac
     auto created = client.create(kube::kinds::pod.collection(namespace_), pod);
     INFO((created ? "" : created.error().message()));
     REQUIRE(created);
-    REQUIRE(testing::poll_until(std::chrono::seconds(30), [&] {
+    REQUIRE(testing::wait_until(std::chrono::seconds(30), [&] {
         auto current = client.get(kube::kinds::pod.object(namespace_, name));
         return current && (*current)["status"].value("phase", "") == "Running";
     }));

@@ -29,6 +29,10 @@ template <typename T> T must(Result<T> result) {
     return std::move(result).value();
 }
 
+template <typename T> T must(kafka::KafkaResult<T> result) {
+    return must(Result<T>(std::move(result)));
+}
+
 using MetadataPtr =
     std::unique_ptr<const rd_kafka_metadata_t, kafka::Deleter<rd_kafka_metadata_destroy>>;
 
@@ -122,7 +126,8 @@ TEST_CASE("tunnel Kafka proxy in front of librdkafka's mock cluster", "[tunnel]"
                                           .key = std::nullopt,
                                           .value = fmt::format("order-{}", i),
                                           .headers = {},
-                                          .partition = i % 3}));
+                                          .partition = i % 3,
+                                          .timestamp_ms = std::nullopt}));
             REQUIRE(producer.flush(30s));
         }
         auto consumer = must(kafka::Consumer::create({{"bootstrap.servers", bootstrap},
@@ -132,8 +137,8 @@ TEST_CASE("tunnel Kafka proxy in front of librdkafka's mock cluster", "[tunnel]"
         std::set<std::string> values;
         const auto deadline = std::chrono::steady_clock::now() + 30s;
         while (values.size() < 30 && std::chrono::steady_clock::now() < deadline)
-            if (auto record = must(consumer.poll(200ms)))
-                values.insert(record->value);
+            if (auto record = must(consumer.poll_message(200ms)); record && record->value)
+                values.insert(*record->value);
         CHECK(values.size() == 30);
         CHECK(proxy->brokers().size() == 3);
     }
