@@ -8,8 +8,23 @@
 #include "common/kafka/config.hpp"
 #include "common/kafka/error.hpp"
 #include "common/kafka/handles.hpp"
+#include "common/kafka/partitions.hpp"
 
 namespace mirrord::kafka {
+
+// One member of a consumer group and the partitions the group assigned to it.
+struct GroupMember {
+    std::string client_id;
+    std::string host;
+    TopicPartitions assignment;
+};
+
+// A consumer group as DescribeConsumerGroups reports it.
+struct GroupDescription {
+    std::string group_id;
+    std::string state; // librdkafka's name: "Stable", "PreparingRebalance", "Empty", ...
+    std::vector<GroupMember> members;
+};
 
 class Admin {
 public:
@@ -29,6 +44,12 @@ public:
 
     // The ids of the cluster's consumer groups.
     KafkaResult<std::vector<std::string>> list_consumer_groups(std::chrono::milliseconds timeout);
+
+    // Describes the groups: state, members and their assignments. A group the broker does not
+    // know comes back in state "Dead" with no members.
+    KafkaResult<std::vector<GroupDescription>>
+    describe_consumer_groups(const std::vector<std::string>& groups,
+                             std::chrono::milliseconds timeout);
 
     // Deletes the consumer groups (they must have no members); an unknown group counts as
     // deleted.

@@ -1,0 +1,113 @@
+#pragma once
+// The splitter's engine: the consumer, the transactional producer and the routes, driven by one
+// thread (Splitter's). Internal to agent/; splitter.hpp is the interface.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stop_token>
+#include <string>
+
+#include "agent/split_resume.hpp"
+#include "agent/split_route.hpp"
+#include "agent/splitter.hpp"
+#include "common/kafka/admin.hpp"
+#include "common/kafka/consumer.hpp"
+#include "common/kafka/producer.hpp"
+
+namespace mirrord::agent {
+
+// What the engine thread publishes for the Splitter's callers.
+struct Splitter::Shared {
+    mutable std::mutex mutex;
+    std::atomic<bool> failed{false};
+    std::string failure;
+    std::map<std::string, uint64_t> delivered;
+    std::map<std::string, std::string> session_errors;
+};
+
+class Splitter::Engine {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    static Result<std::unique_ptr<Engine>> create(SplitterOptions options,
+                                                  SessionRegistry& registry,
+                                                  std::shared_ptr<Shared> shared);
+    ~Engine();
+
+    // The thread's body: until a stop is requested or a fatal error.
+    void run(std::stop_token stop);
+
+private:
+    Engine(SplitterOptions options, SessionRegistry& registry, std::shared_ptr<Shared> shared);
+    Status connect();
+
+    // split_engine.cpp: the loop's steps.
+    void route(const kafka::Message& message);
+    // False when the transaction was aborted (and rewound) instead.
+    bool produce(Route& route, kafka::OutgoingMessage copy);
+    void flush_released();
+    bool ensure_transaction();
+    void commit();
+    void handle(const kafka::KafkaError& error, std::string_view what);
+    void fail(std::string message);
+    void publish();
+
+    // split_transaction.cpp: commits and aborts.
+    // (commit, handle, fail, publish are declared above.)
+
+    // split_offsets.cpp: where each partition's reading starts.
+    void on_rebalance(const kafka::Rebalance& rebalance);
+    void resolve_positions();
+    bool positions_complete() const;
+    void rewind();
+    // Whether the record at `offset` of `partition` may go to `route` given resume_.
+    bool eligible(const Route& route, int32_t partition, int64_t offset) const;
+    // The offsets to commit, each with the metadata a successor needs.
+    kafka::PartitionListPtr offsets_to_commit() const;
+    kafka::KafkaStatus seek(const std::map<int32_t, int64_t>& offsets);
+
+    // split_sessions.cpp: sessions coming and going, the hold-back.
+    void refresh_sessions();
+    void admit(const SplitSession& session);
+    void check_held();
+    void report_delivered(bool force);
+    void refuse(const std::string& session_id, std::string reason);
+
+    SplitterOptions options_;
+    SessionRegistry& registry_;
+    std::shared_ptr<Shared> shared_;
+    std::optional<kafka::Consumer> consumer_;
+    std::optional<kafka::Producer> producer_;
+    std::optional<kafka::Admin> admin_;
+    int partition_count_ = 0;
+
+    // Assigned partitions -> next offset to process; nullopt until resolved after assignment.
+    std::map<int32_t, std::optional<int64_t>> next_;
+    // The next offsets as of the last committed transaction (where an abort rewinds to).
+    std::map<int32_t, int64_t> committed_;
+    bool resolve_needed_ = false;
+    // Left by the previous leader in its committed offsets' metadata (split_resume.hpp).
+    std::map<int32_t, Resume> resume_;
+
+    std::map<std::string, Route> routes_;
+    // Sessions refused (bad regex, overflow): not retried while they stay registered.
+    std::map<std::string, std::string> refused_;
+
+    bool transaction_open_ = false;
+    // commit_transaction failed retriably: librdkafka wants it called again, nothing else.
+    bool commit_pending_ = false;
+    // Set while the consumer closes: the revoke callback then leaves the producer alone.
+    bool closing_ = false;
+    Clock::time_point transaction_started_{};
+    bool failed_ = false;
+
+    Clock::time_point next_refresh_{};
+    Clock::time_point next_hold_check_{};
+    Clock::time_point next_report_{};
+};
+
+} // namespace mirrord::agent

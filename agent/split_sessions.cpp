@@ -1,0 +1,146 @@
+// Splitter::Engine: sessions coming and going (the registry), their acknowledgement, and the
+// hold-back of their copies until their consumer is ready (hold_back.hpp says why).
+
+#include "agent/hold_back.hpp"
+#include "agent/split_engine.hpp"
+
+#include "common/core/log.hpp"
+
+namespace mirrord::agent {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto admin_timeout = 5s;
+// A session waiting for the positions to be known is admitted soon after they are.
+constexpr auto pending_retry = 100ms;
+
+} // namespace
+
+void Splitter::Engine::refresh_sessions() {
+    next_refresh_ = Clock::now() + options_.registry_interval;
+    auto listed = registry_.sessions();
+    if (!listed) {
+        // Keep routing to the sessions known so far; a registry hiccup ends none of them.
+        log::warn("splitter {}: {}", options_.split_key, listed.error().message());
+        return;
+    }
+    std::set<std::string> live;
+    for (const auto& session : *listed) {
+        live.insert(session.id);
+        if (routes_.contains(session.id) || refused_.contains(session.id))
+            continue;
+        admit(session);
+    }
+    for (auto it = routes_.begin(); it != routes_.end();) {
+        if (live.contains(it->first)) {
+            ++it;
+            continue;
+        }
+        log::debug("splitter {}: session {} ended; {} held copies dropped", options_.split_key,
+                   it->first, it->second.held.size());
+        it = routes_.erase(it);
+    }
+    std::erase_if(refused_, [&live](const auto& entry) { return !live.contains(entry.first); });
+}
+
+void Splitter::Engine::admit(const SplitSession& session) {
+    auto filter = Filter::compile(session.filter);
+    if (!filter) {
+        refuse(session.id, fmt::format("split session {}: filter: {}", session.id,
+                                       filter.error().message()));
+        return;
+    }
+    std::map<int32_t, int64_t> start;
+    if (session.start_offsets) {
+        // Acknowledged by an earlier leader: its start stands (the new leader resumes from the
+        // committed offsets, and routes this session nothing before its start).
+        start = *session.start_offsets;
+    } else {
+        if (!positions_complete()) {
+            next_refresh_ = std::min(next_refresh_, Clock::now() + pending_retry);
+            return;
+        }
+        for (const auto& [partition, next] : next_) {
+            start[partition] = *next;
+            // Re-reading for sessions the previous leader still owed: a new one starts after.
+            if (auto resume = resume_.find(partition); resume != resume_.end())
+                start[partition] = std::max(*next, resume->second.until);
+        }
+        // Before any record at or past `start` is routed to it: exec prints Ready! after this.
+        if (auto acknowledged = registry_.acknowledge(session.id, start); !acknowledged) {
+            log::warn("splitter {}: {}", options_.split_key, acknowledged.error().message());
+            next_refresh_ = std::min(next_refresh_, Clock::now() + pending_retry);
+            return;
+        }
+    }
+    log::debug("splitter {}: session {} -> {} ({})", options_.split_key, session.id,
+               session.session_topic, filter->describe());
+    Route route{.id = session.id,
+                .topic = session.session_topic,
+                .filter = std::move(*filter),
+                .start = std::move(start)};
+    routes_.emplace(session.id, std::move(route));
+    next_hold_check_ = Clock::now(); // look for its topic and consumer right away
+}
+
+void Splitter::Engine::check_held() {
+    std::set<std::string> held_topics;
+    for (auto& [id, route] : routes_) {
+        if (route.delivering)
+            continue;
+        if (!route.topic_partitions) {
+            // exec creates the topic; until it is in the metadata, copies wait in the buffer.
+            auto partitions = admin_->partition_count(route.topic, admin_timeout);
+            if (!partitions) {
+                log::debug("splitter {}: session topic {}: {}", options_.split_key, route.topic,
+                           partitions.error().message());
+                continue;
+            }
+            route.topic_partitions = *partitions;
+        }
+        held_topics.insert(route.topic);
+    }
+    if (held_topics.empty())
+        return;
+    auto assigned = assigned_topics(*admin_, held_topics, admin_timeout);
+    if (!assigned)
+        log::debug("splitter {}: looking for session consumers: {}", options_.split_key,
+                   assigned.error().message());
+    auto now = Clock::now();
+    for (auto& [id, route] : routes_) {
+        if (route.delivering || !route.topic_partitions)
+            continue;
+        if (assigned && assigned->contains(route.topic) && !route.consumer_seen)
+            route.consumer_seen = now;
+        bool settled = route.consumer_seen && now - *route.consumer_seen >= options_.hold_settle;
+        bool too_long = now - route.registered >= options_.max_hold;
+        if (!settled && !too_long)
+            continue;
+        route.delivering = true;
+        log::debug("splitter {}: delivering to {} ({} held copies{})", options_.split_key,
+                   route.topic, route.held.size(),
+                   settled ? "" : "; no consumer seen, delivering anyway");
+    }
+}
+
+void Splitter::Engine::report_delivered(bool force) {
+    bool changed = false;
+    for (auto& [id, route] : routes_) {
+        if (route.delivered == route.reported && !force)
+            continue;
+        registry_.delivered(id, route.delivered);
+        route.reported = route.delivered;
+        changed = true;
+    }
+    if (changed || force)
+        publish();
+}
+
+void Splitter::Engine::refuse(const std::string& session_id, std::string reason) {
+    log::warn("splitter {}: {}", options_.split_key, reason);
+    routes_.erase(session_id);
+    refused_[session_id] = std::move(reason);
+    publish();
+}
+
+} // namespace mirrord::agent

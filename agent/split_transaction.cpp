@@ -1,0 +1,180 @@
+// Splitter::Engine: committing copies and consumed offsets in one transaction, aborting and
+// rewinding when the transaction cannot commit, failing for good when fenced.
+
+#include "agent/split_engine.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "common/core/log.hpp"
+
+namespace mirrord::agent {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto transaction_timeout = 30s;
+
+} // namespace
+
+void Splitter::Engine::commit() {
+    if (!transaction_open_ || failed_)
+        return;
+    auto began = Clock::now();
+    if (!commit_pending_) {
+        auto group = consumer_->group_metadata();
+        if (!group) {
+            fail(group.error().message());
+            return;
+        }
+        // The C call, not Producer's: the offsets carry metadata (split_resume.hpp).
+        kafka::PartitionListPtr offsets = offsets_to_commit();
+        if (offsets->cnt > 0)
+            if (rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
+                    producer_->handle(), offsets.get(), group->get(),
+                    static_cast<int>(transaction_timeout.count() * 1000))) {
+                handle(kafka::KafkaError::from("sending offsets to kafka transaction", error),
+                       "committing consumed offsets");
+                return;
+            }
+    }
+    if (auto committed = producer_->commit_transaction(transaction_timeout); !committed) {
+        if (committed.error().retriable() && !committed.error().txn_requires_abort() &&
+            !committed.error().fatal()) {
+            // librdkafka: a retriable commit failure is retried by calling commit again.
+            log::debug("splitter {}: {} (retrying)", options_.split_key,
+                       committed.error().message());
+            commit_pending_ = true;
+            return;
+        }
+        handle(committed.error(), "committing a transaction");
+        return;
+    }
+    transaction_open_ = false;
+    commit_pending_ = false;
+    if (auto took = Clock::now() - began; took > std::chrono::milliseconds(50))
+        log::debug("splitter {}: a commit took {} ms", options_.split_key,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    for (const auto& [partition, next] : next_)
+        if (next)
+            committed_[partition] = *next;
+    bool delivered = false;
+    for (auto& [id, route] : routes_) {
+        delivered = delivered || route.in_transaction > 0;
+        route.delivered += route.in_transaction;
+        route.in_transaction = 0;
+        route.inflight.clear();
+    }
+    if (delivered)
+        publish();
+}
+
+bool Splitter::Engine::eligible(const Route& route, int32_t partition, int64_t offset) const {
+    auto resume = resume_.find(partition);
+    if (resume == resume_.end() || offset >= resume->second.until)
+        return true;
+    auto need = resume->second.needs.find(route.id);
+    return need != resume->second.needs.end() && offset >= need->second;
+}
+
+kafka::PartitionListPtr Splitter::Engine::offsets_to_commit() const {
+    kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_.size())));
+    for (const auto& [partition, next] : next_) {
+        if (!next)
+            continue;
+        // Sessions that still need records below `next`: the first of their held copies, and
+        // what the previous leader's metadata says of sessions not caught up yet.
+        std::map<std::string, int64_t> needs;
+        for (const auto& [id, route] : routes_)
+            for (const auto& held : route.held)
+                if (held.partition == partition) {
+                    needs[id] = held.offset;
+                    break;
+                }
+        int64_t until = *next;
+        if (auto resume = resume_.find(partition);
+            resume != resume_.end() && *next < resume->second.until) {
+            until = resume->second.until;
+            for (const auto& [id, from] : resume->second.needs) {
+                auto route = routes_.find(id);
+                // Not read that far yet, or a session not admitted yet: still needed.
+                if (!needs.contains(id) && (from >= *next || route == routes_.end()))
+                    needs[id] = from;
+            }
+        }
+        int64_t offset = *next;
+        for (const auto& [id, from] : needs)
+            offset = std::min(offset, from);
+        rd_kafka_topic_partition_t* entry =
+            rd_kafka_topic_partition_list_add(list.get(), options_.original_topic.c_str(), partition);
+        entry->offset = offset;
+        if (!needs.empty()) {
+            std::string metadata = encode(Resume{until, needs});
+            // The list frees its entries' metadata with free().
+            entry->metadata = std::malloc(metadata.size());
+            if (entry->metadata != nullptr) {
+                std::memcpy(entry->metadata, metadata.data(), metadata.size());
+                entry->metadata_size = metadata.size();
+            }
+        }
+    }
+    return list;
+}
+
+void Splitter::Engine::handle(const kafka::KafkaError& error, std::string_view what) {
+    if (error.fatal()) {
+        // Fenced (a newer splitter of this split called init_transactions) or broken for good.
+        fail(fmt::format("{}: {}", what, error.message()));
+        return;
+    }
+    log::warn("splitter {}: {}: {}; aborting the transaction and reading again from the last "
+              "commit",
+              options_.split_key, what, error.message());
+    if (transaction_open_) {
+        if (auto aborted = producer_->abort_transaction(transaction_timeout); !aborted) {
+            fail(fmt::format("{}: {}; then {}", what, error.message(), aborted.error().message()));
+            return;
+        }
+    }
+    transaction_open_ = false;
+    commit_pending_ = false;
+    rewind();
+}
+
+void Splitter::Engine::rewind() {
+    for (auto& [id, route] : routes_)
+        route.rewind(committed_);
+    std::map<int32_t, int64_t> targets;
+    for (auto& [partition, next] : next_) {
+        auto committed = committed_.find(partition);
+        if (committed == committed_.end()) {
+            next.reset(); // resolved again from the group's committed offset
+            resolve_needed_ = true;
+            continue;
+        }
+        next = committed->second;
+        targets[partition] = committed->second;
+    }
+    if (auto sought = seek(targets); !sought)
+        fail("rewinding after an aborted transaction: " + sought.error().message());
+}
+
+void Splitter::Engine::fail(std::string message) {
+    failed_ = true;
+    std::string text = fmt::format("splitter of {}: {}", options_.original_topic, message);
+    log::warn("{}", text);
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->failure = text;
+    }
+    shared_->failed = true;
+}
+
+void Splitter::Engine::publish() {
+    std::lock_guard lock(shared_->mutex);
+    for (const auto& [id, route] : routes_)
+        shared_->delivered[id] = route.delivered;
+    for (const auto& [id, reason] : refused_)
+        shared_->session_errors[id] = reason;
+}
+
+} // namespace mirrord::agent
