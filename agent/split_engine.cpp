@@ -61,8 +61,10 @@ Status Splitter::Engine::connect() {
 
     kafka::Properties producer_properties = base;
     producer_properties.emplace_back("transactional.id", group);
-    // librdkafka's default queue may hold up to 1 GiB; a commit every 100 ms needs far less.
+    // librdkafka's default queue holds up to 100k records / 1 GiB; a commit every 80 ms needs
+    // far less, and a full queue only makes the loop wait for deliveries (backpressure).
     default_to(producer_properties, options_, "queue.buffering.max.kbytes", "32768");
+    default_to(producer_properties, options_, "queue.buffering.max.messages", "20000");
     MIRRORD_TRY_ASSIGN(kafka::Producer producer, kafka::Producer::create(producer_properties));
     producer_.emplace(std::move(producer));
     // Fences an older splitter of this split: its next transactional call fails for good.
@@ -75,17 +77,17 @@ Status Splitter::Engine::connect() {
                                 // Only a start when resolve_positions() has not sought yet.
                                 {"auto.offset.reset", "latest"},
                                 // Never copy records of the original's aborted transactions.
-                                {"isolation.level", "read_committed"},
-                                // A SIGKILLed leader stays a member of this group until its
-                                // session times out, and the standby's join waits for that:
-                                // the broker's minimum (6 s) instead of librdkafka's 45 s keeps
-                                // a takeover within a few seconds.
-                                {"session.timeout.ms", "6000"},
-                                {"heartbeat.interval.ms", "1000"}});
-    // librdkafka's prefetch defaults stay (queued.min.messages 100000, 64 MiB): in 2.0.2 a
-    // consumer whose queue is over them backs its fetches off for fetch.error.backoff.ms, so a
-    // smaller queue cuts throughput (20k records: 28k/s instead of 128k/s at 200 B) for memory
-    // (40 MB instead of ~100 MB RSS at full speed; see scripts/bench-split).
+                                {"isolation.level", "read_committed"}});
+    // A SIGKILLed leader stays a member of this group until its session times out, and the
+    // standby's join waits for that: the broker's minimum (6 s) instead of librdkafka's 45 s
+    // keeps a takeover within a few seconds.
+    default_to(consumer_properties, options_, "session.timeout.ms", "6000");
+    default_to(consumer_properties, options_, "heartbeat.interval.ms", "1000");
+    // Prefetch: 16 MiB instead of librdkafka's 64 MiB keeps the RSS down at full speed (69 MB
+    // instead of ~100 MB at 200 B). Going lower costs throughput: in 2.0.2 a consumer whose
+    // queue is over its limits backs its fetches off (8 MiB or queued.min.messages=20000: under
+    // 60k records/s instead of 125k; see scripts/bench-split).
+    default_to(consumer_properties, options_, "queued.max.messages.kbytes", "16384");
     MIRRORD_TRY_ASSIGN(kafka::Consumer consumer,
                        kafka::Consumer::create(consumer_properties, [this](const auto& rebalance) {
                            on_rebalance(rebalance);

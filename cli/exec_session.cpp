@@ -7,6 +7,7 @@
 #include "cli/guardian.hpp"
 #include "common/core/interrupt.hpp"
 #include "common/core/log.hpp"
+#include "common/kube/auth/handoff.hpp"
 #include "common/session/copy_target.hpp"
 #include "common/session/scale_down.hpp"
 
@@ -59,7 +60,13 @@ ExecSession::start(kube::Client& client, const kube::KubeOptions& kube,
     // From now on: a slow copy pod start must not let the Lease go stale.
     self->session_->start_renewing();
     GuardianArgs guardian{getpid(), target.namespace_, self->id(), kube};
-    if (auto spawned = spawn_guardian(guardian); !spawned) {
+    // The credential we hold (an `interactiveMode: Always` plugin ran on our terminal): the
+    // guardian has no terminal to run it on.
+    auto credential = client.current_credential();
+    std::string line = credential ? kube::encode_credential_line(*credential) : std::string();
+    auto spawned = spawn_guardian(guardian, line);
+    std::fill(line.begin(), line.end(), '\0');
+    if (!spawned) {
         task.failure();
         (void)self->finish(progress);
         return std::move(spawned).error();

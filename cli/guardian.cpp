@@ -12,11 +12,13 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <unistd.h>
 
 #include "common/config/env_apply.hpp"
 #include "common/core/log.hpp"
+#include "common/kube/auth/handoff.hpp"
 #include "common/kube/resources.hpp"
 #include "common/kube/rest_client.hpp"
 #include "common/session/reaper.hpp"
@@ -83,9 +85,81 @@ std::vector<pid_t> session_processes(const std::string& session) {
     return found;
 }
 
+struct Pipe {
+    int read = -1;
+    int write = -1;
+    ~Pipe() {
+        for (int fd : {read, write})
+            if (fd >= 0)
+                ::close(fd);
+    }
+};
+
+// The line goes into the pipe before the guardian starts, while we hold its read end too: a
+// guardian that dies at once cannot make the write fail with SIGPIPE, and the guardian finds
+// the line waiting. A line that does not fit the pipe buffer (64 KiB; a certificate and key
+// take a few) is an error rather than a blocked exec.
+Status fill_pipe(const Pipe& pipe, const std::string& line) {
+    for (size_t written = 0; written < line.size();) {
+        ssize_t n = ::write(pipe.write, line.data() + written, line.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return fail("handing the credential to the session guardian: {}",
+                        std::strerror(errno));
+        written += static_cast<size_t>(n);
+    }
+    return {};
+}
+
+// The credential exec handed over on stdin (see spawn_guardian); nullopt when there is none.
+// exec wrote it before starting us, so a short wait is plenty.
+std::optional<kube::Credential> read_handed_credential() {
+    std::string line;
+    char buffer[4096];
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (isatty(STDIN_FILENO) == 0 && line.find('\n') == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+        pollfd in{STDIN_FILENO, POLLIN, 0};
+        if (::poll(&in, 1, 200) <= 0)
+            continue;
+        ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        line.append(buffer, static_cast<size_t>(n));
+    }
+    // An exec plugin we may run later gets /dev/null, not the drained pipe.
+    if (int null = ::open("/dev/null", O_RDONLY); null >= 0) {
+        ::dup2(null, STDIN_FILENO);
+        ::close(null);
+    }
+    if (line.empty())
+        return std::nullopt;
+    auto credential = kube::decode_credential_line(line);
+    std::fill(line.begin(), line.end(), '\0');
+    if (!credential) {
+        log::warn("session guardian: {}; fetching its own", credential.error().message());
+        return std::nullopt;
+    }
+    return std::move(*credential);
+}
+
 } // namespace
 
-Result<pid_t> spawn_guardian(const GuardianArgs& args) {
+Result<pid_t> spawn_guardian(const GuardianArgs& args, const std::string& credential_line) {
+    Pipe pipe;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        return fail("starting the session guardian: pipe: {}", std::strerror(errno));
+    pipe.read = fds[0];
+    pipe.write = fds[1];
+    if (auto filled = fill_pipe(pipe, credential_line); !filled) // a cut line is refused there
+        log::warn("{}; it will fetch its own", filled.error().message());
+    ::close(pipe.write); // the guardian reads the line, then end of file
+    pipe.write = -1;
+
     auto argv_strings = guardian_argv(args, self_path());
     std::vector<char*> argv;
     for (auto& arg : argv_strings)
@@ -96,7 +170,7 @@ Result<pid_t> spawn_guardian(const GuardianArgs& args) {
     posix_spawn_file_actions_init(&actions);
     const char* log = std::getenv("MIRRORD_GUARDIAN_LOG");
     const char* out = log != nullptr && *log != '\0' ? log : "/dev/null";
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, pipe.read, 0); // dup2 clears O_CLOEXEC
     posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_APPEND, 0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     posix_spawnattr_t attributes;
@@ -113,12 +187,22 @@ Result<pid_t> spawn_guardian(const GuardianArgs& args) {
 }
 
 int run_guardian(const GuardianArgs& args) {
+    auto handed = read_handed_credential();
     // Connect first, so credentials (exec plugins) are ready before they are needed in a hurry.
     auto client = kube::Client::connect(args.kube);
     if (!client) {
         log::error(client.error().wrap("session guardian").message());
         return 1;
     }
+    // exec's credential, sent once when it started us. If it expires before exec dies (or is
+    // refused), the guardian fetches its own: a plugin that can run without a terminal (most
+    // keep a login cache: gcloud, aws, kubelogin) runs again; an `interactiveMode: Always` one
+    // fails and is logged, and the session is undone when its Lease goes stale (the next exec,
+    // `mirrord reset`). exec does not re-send on refresh: credentials of interactive plugins
+    // last hours, longer than most sessions, and a pipe kept open would tie the two processes'
+    // lifetimes together for a case that has this fallback.
+    if (handed)
+        (*client)->use_handed_credential(std::move(*handed));
     // Fetched now, while exec runs: by the time exec dies the plugin may no longer work. On
     // failure keep guarding; a later fetch may still succeed.
     if (auto fetched = (*client)->prefetch_credentials(); !fetched)

@@ -4,7 +4,9 @@
 // with SIGKILL, or crashed before cleaning up), undoes the session at once.
 //
 // It runs `mirrord session-guardian ...` in a new session (setsid), so a terminal's Ctrl+C or
-// hangup does not reach it, with stdio on /dev/null (or MIRRORD_GUARDIAN_LOG).
+// hangup does not reach it, with stdout/stderr on /dev/null (or MIRRORD_GUARDIAN_LOG). Its stdin
+// is a pipe holding the credential exec uses (kube/auth/handoff.hpp): with no terminal of its
+// own, the guardian could not run an `interactiveMode: Always` exec plugin.
 
 #include <optional>
 #include <string>
@@ -24,8 +26,9 @@ struct GuardianArgs {
     kube::KubeOptions kube;
 };
 
-// Starts the guardian for `args` detached; returns its pid.
-Result<pid_t> spawn_guardian(const GuardianArgs& args);
+// Starts the guardian for `args` detached, handing it `credential_line`
+// (kube::encode_credential_line; empty: nothing to hand) on its stdin; returns its pid.
+Result<pid_t> spawn_guardian(const GuardianArgs& args, const std::string& credential_line);
 
 // The guardian's body: waits for args.parent to exit, then reaps the session if its Lease is
 // still there. Returns the exit status (0 when nothing was left or all was undone).

@@ -76,7 +76,15 @@ Result<std::map<std::string, std::vector<std::string>>> copy_pods(kube::Client& 
     return found;
 }
 
-Result<std::vector<Row>> collect(kube::Client& client, const std::string& namespace_) {
+// The rows, and the apiserver's time when they were read: ages are judged by the clock that
+// wrote the start times (the Lease's, by exec's ApiClock), not by this machine's.
+struct Listing {
+    std::vector<Row> rows;
+    session::Clock::time_point now;
+    std::vector<agent::SplitRow> splits; // filled by run_status
+};
+
+Result<Listing> collect(kube::Client& client, const std::string& namespace_) {
     session::ApiClock clock;
     MIRRORD_TRY_ASSIGN(auto census, session::take_census(client, namespace_, clock));
     MIRRORD_TRY_ASSIGN(auto pods, copy_pods(client, namespace_).wrap("listing copy pods"));
@@ -105,14 +113,15 @@ Result<std::vector<Row>> collect(kube::Client& client, const std::string& namesp
                 session::parse_time(ledger.since)};
         rows.push_back(std::move(row));
     }
-    return rows;
+    return Listing{std::move(rows), clock.now(), {}};
 }
 
 // kubectl's age style: 42s, 5m, 3h, 2d.
-std::string age(const std::optional<session::Clock::time_point>& since) {
+std::string age(const std::optional<session::Clock::time_point>& since,
+                session::Clock::time_point now) {
     if (!since)
         return "-";
-    auto elapsed = session::Clock::now() - *since;
+    auto elapsed = now - *since;
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
     if (seconds < 0)
         seconds = 0;
@@ -209,7 +218,8 @@ void print_splits(const std::vector<agent::SplitRow>& splits) {
     print_table(cells);
 }
 
-void print_rows(const std::vector<Row>& rows, const std::vector<agent::SplitRow>& splits) {
+void print_rows(const std::vector<Row>& rows, session::Clock::time_point now,
+                const std::vector<agent::SplitRow>& splits) {
     if (rows.empty()) {
         std::cout << "No active sessions\n";
         if (!splits.empty())
@@ -226,25 +236,20 @@ void print_rows(const std::vector<Row>& rows, const std::vector<agent::SplitRow>
                          : std::string{};
         cells.push_back({row.target, row.namespace_,
                          row.copy_pods.empty() ? "-" : join(row.copy_pods, ","), scale,
-                         row.session, row.owner, age(row.started), row.state});
+                         row.session, row.owner, age(row.started, now), row.state});
     }
     print_table(cells);
     if (!splits.empty())
         print_splits(splits);
 }
 
-struct StatusView {
-    std::vector<Row> rows;
-    std::vector<agent::SplitRow> splits;
-};
-
-Result<StatusView> run_status(const StatusArgs& args) {
+Result<Listing> run_status(const StatusArgs& args) {
     MIRRORD_TRY_ASSIGN(auto options, cluster_options(args.config_file, args.namespace_));
     MIRRORD_TRY_ASSIGN(auto client, kube::Client::connect(options.kube));
     auto namespace_ = args.all_namespaces ? std::string{} : client->default_namespace();
-    MIRRORD_TRY_ASSIGN(auto rows, collect(*client, namespace_));
-    MIRRORD_TRY_ASSIGN(auto splits, agent::list_splits(*client, namespace_));
-    return StatusView{std::move(rows), std::move(splits)};
+    MIRRORD_TRY_ASSIGN(auto listing, collect(*client, namespace_));
+    MIRRORD_TRY_ASSIGN(listing.splits, agent::list_splits(*client, namespace_));
+    return listing;
 }
 
 } // namespace
@@ -272,15 +277,16 @@ Command add_operator(CLI::App& parent) {
     return {app, [args, setup, run_setup] {
                 if (setup->parsed())
                     return run_setup();
-                auto rows = run_status(*args);
-                if (!rows) {
-                    log::error(std::move(rows).error().wrap("reading session status").message());
+                auto listing = run_status(*args);
+                if (!listing) {
+                    log::error(
+                        std::move(listing).error().wrap("reading session status").message());
                     return 1;
                 }
                 if (args->output == "json")
-                    std::cout << to_json(rows->rows, rows->splits).dump() << '\n';
+                    std::cout << to_json(listing->rows, listing->splits).dump() << '\n';
                 else
-                    print_rows(rows->rows, rows->splits);
+                    print_rows(listing->rows, listing->now, listing->splits);
                 return 0;
             }};
 }

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/core/log.hpp"
+#include "common/kube/auth/handoff.hpp"
 #include "common/kube/json_fields.hpp"
 #include "common/kube/status_error.hpp"
 
@@ -94,12 +95,27 @@ Result<std::unique_ptr<Client>> Client::connect(const KubeOptions& options) {
     return create(std::move(connection));
 }
 
+Result<std::unique_ptr<Client>> Client::with_options(ClientOptions options) const {
+    MIRRORD_TRY_ASSIGN(auto client, create(connection_, options));
+    client->credentials_ = credentials_;
+    return client;
+}
+
 Status Client::prefetch_credentials() {
     auto credential = credentials_->get();
     if (!credential)
         return std::move(credential).error().wrap(
             fmt::format("fetching the credentials of context \"{}\"", connection_.context));
     return {};
+}
+
+Result<Credential> Client::current_credential() {
+    return credentials_->get().wrap(
+        fmt::format("fetching the credentials of context \"{}\"", connection_.context));
+}
+
+void Client::use_handed_credential(Credential handed) {
+    credentials_ = make_handed_source(std::move(handed), std::move(credentials_));
 }
 
 Result<Response> Client::send_once(const ApiRequest& request, bool streaming,

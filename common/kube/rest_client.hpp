@@ -76,12 +76,21 @@ public:
                                                   ClientOptions options = client_options_from_env());
     // resolve_connection(options) + create().
     static Result<std::unique_ptr<Client>> connect(const KubeOptions& options);
+    // A client for the same connection with other options that shares this one's credential
+    // source: an exec plugin runs once for both (an interactive one prompts once).
+    Result<std::unique_ptr<Client>> with_options(ClientOptions options) const;
 
     // Fetches the credential now (runs the exec plugin, reads the token file) and caches it as a
     // request would, until its expiry or a 401. For a process that must reach the apiserver
     // later, when the plugin may no longer work (the session guardian: fetched while exec is
     // alive, used after exec died). Errors name the plugin or file.
     Status prefetch_credentials();
+    // The credential requests use now (fetched if need be), to hand to another process; see
+    // auth/handoff.hpp. Errors name the plugin or file.
+    Result<Credential> current_credential();
+    // From now on requests use `handed` (from the process that started us) until it expires or
+    // gets a 401, then this client's own source. Call before any request is in flight.
+    void use_handed_credential(Credential handed);
 
     const Connection& connection() const { return connection_; }
     // The namespace to use when the caller gave none.
@@ -124,7 +133,7 @@ private:
     Connection connection_;
     ClientOptions options_;
     std::unique_ptr<HttpTransport> transport_;
-    std::unique_ptr<CredentialSource> credentials_;
+    std::shared_ptr<CredentialSource> credentials_;
     std::unique_ptr<RateLimiter> limiter_;
 };
 

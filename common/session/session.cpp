@@ -140,7 +140,7 @@ void Session::start_renewing(std::function<void(const std::string&)> on_lost,
     // worthless anyway, and it bounds how long stopping the thread can take.
     auto options = kube::client_options_from_env();
     options.request_timeout = std::min<std::chrono::milliseconds>(options.request_timeout, 5s);
-    auto renew_client = kube::Client::create(client_.connection(), options);
+    auto renew_client = client_.with_options(options); // same credentials: one plugin run
     if (renew_client)
         renew_client_ = std::move(*renew_client);
     else

@@ -5,6 +5,7 @@
 // list) are buffered whole and rewritten, all others are forwarded as they arrive, so a large
 // Fetch response is never held in memory.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -37,6 +38,13 @@ public:
 
     // Requests still waiting for their response.
     std::size_t pending_requests() const { return correlator_.pending(); }
+
+    // How many of the next bytes from the broker from_broker() would pass on unchanged (the
+    // rest of a response that needs no rewrite, e.g. a large Fetch). The proxy may send that
+    // many itself, without the copy, and then report them with skip_passthrough().
+    std::size_t passthrough_pending() const { return failed_ ? 0 : passing_; }
+    // Accounts for `count` <= passthrough_pending() bytes the caller sent on itself.
+    void skip_passthrough(std::size_t count) { passing_ -= std::min(count, passing_); }
 
 private:
     Status on_request(std::string_view frame);

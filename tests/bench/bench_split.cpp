@@ -42,8 +42,10 @@ std::string bootstrap() {
 kafka::Properties broker() { return {{"bootstrap.servers", bootstrap()}}; }
 
 [[noreturn]] void die(const std::string& message) {
-    std::cerr << "bench_split: " << message << "\n";
-    std::exit(1);
+    std::cerr << "bench_split: " << message << std::endl;
+    // _Exit: the splitter's and librdkafka's threads may still run; static destructors under
+    // them would crash.
+    std::_Exit(1);
 }
 template <typename T> T must(kafka::KafkaResult<T> result) {
     if (!result)
@@ -149,6 +151,17 @@ void produce_in_child(const std::vector<std::string>& topics, int count, size_t 
         die("the producing child failed");
 }
 
+// Waits until every topic is in this process's view of the metadata (the child created them).
+void await_metadata(kafka::Admin& admin, const std::vector<std::string>& topics) {
+    auto deadline = Clock::now() + 30s;
+    for (const auto& topic : topics)
+        while (!admin.partition_count(topic, 5s)) {
+            if (Clock::now() > deadline)
+                die("topic " + topic + " not in the metadata after 30 s");
+            std::this_thread::sleep_for(50ms);
+        }
+}
+
 // Commits offset 0 for `group` on every partition, so a splitter of that group starts there.
 void commit_start(const std::string& group, const std::string& topic) {
     kafka::Properties properties = broker();
@@ -195,6 +208,7 @@ void split(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std
         topics.push_back(unique(fmt::format("mirrord-tmp-bench{}", s)));
     produce_in_child(topics, args.count, args.size, args.sessions);
     admin.emplace(must(kafka::Admin::create(broker())));
+    await_metadata(*admin, topics);
     std::string key = unique("bench");
     commit_start(agent::splitter_group(key), original);
 

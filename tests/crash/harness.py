@@ -9,6 +9,7 @@ mirrord runs as the `dev` user bound to configs/rbac/role.yaml in the test names
 developer would; the harness itself (deploy, checks, cleanup) uses the admin kubeconfig.
 """
 
+import fcntl
 import json
 import os
 import random
@@ -18,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 import uuid
 
@@ -87,20 +89,34 @@ def venv_python():
                           text=True).stdout.strip()
 
 
-class Exec:
-    """One `mirrord exec` started in the background, with its output in files."""
+def _take_terminal():
+    """In the child, after setsid: stdin (a pty) becomes the controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    def __init__(self, mirrord, config, command, workdir, env, name):
+
+class Exec:
+    """One `mirrord exec` started in the background, with its output in files. With
+    `terminal`, its stdin is a pty it has as controlling terminal, in the foreground (as when a
+    user runs it in a shell); stdout and stderr still go to files."""
+
+    def __init__(self, mirrord, config, command, workdir, env, name, terminal=False):
         self.dir = workdir
         self.out_path = os.path.join(workdir, f"{name}.stdout")
         self.err_path = os.path.join(workdir, f"{name}.stderr")
         self.guardian_log = os.path.join(workdir, f"{name}.guardian.log")
         env = {**env, "MIRRORD_GUARDIAN_LOG": self.guardian_log}
+        self.pty_master = None
+        stdin = subprocess.DEVNULL
+        if terminal:
+            self.pty_master, stdin = os.openpty()
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
             # Its own process group: signals we send reach exec alone, as from `kill <pid>`.
             self.process = subprocess.Popen([mirrord, "exec", "-f", config, "--", *command],
-                                            cwd=APP_DIR, env=env, stdin=subprocess.DEVNULL,
-                                            stdout=out, stderr=err, start_new_session=True)
+                                            cwd=APP_DIR, env=env, stdin=stdin,
+                                            stdout=out, stderr=err, start_new_session=True,
+                                            preexec_fn=_take_terminal if terminal else None)
+        if terminal:
+            os.close(stdin)
         self.pid = self.process.pid
         self.started = time.monotonic()
 
@@ -200,6 +216,8 @@ class Scenario:
             guardian = guardian_of(run.pid)
             stop_pid(run.pid)
             run.process.wait()
+            if run.pty_master is not None:
+                os.close(run.pty_master)
             if guardian:
                 stop_pid(guardian)
         for argv in self.stray_argvs:
@@ -298,8 +316,9 @@ class Scenario:
 
     # -- running things --------------------------------------------------------------------------
 
-    def exec(self, command, name):
-        run = Exec(self.mirrord, self.config, command, self.workdir, self.mirrord_env, name)
+    def exec(self, command, name, terminal=False):
+        run = Exec(self.mirrord, self.config, command, self.workdir, self.mirrord_env, name,
+                   terminal)
         self.execs.append(run)
         return run
 

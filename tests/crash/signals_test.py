@@ -37,15 +37,34 @@ def during_run(scenario, signo):
     check_ended(scenario, run, child, signo, f"{name} during the run")
 
 
+HOLD_FINALIZER = "testenv.mirrord.dev/hold"
+
+
+def hold_pods(scenario, finalizers):
+    """Sets the consumer pods' finalizers: with one, a scaled-down pod stays Terminating."""
+    for pod in scenario.consumer_pods():
+        scenario.api.merge_patch(f"/api/v1/namespaces/{scenario.ns}/pods/"
+                                 f"{pod['metadata']['name']}",
+                                 {"metadata": {"finalizers": finalizers}})
+
+
 def during_setup(scenario, signo):
     name = signal.Signals(signo).name
     child = scenario.sleeper()
-    run = scenario.exec(child, f"setup-{name}")
-    # As soon as the session exists exec is in setup: copy pod next, then scale-down.
-    wait_for("session Lease created", lambda: scenario.leases(), 30, 0.02)
-    assert not harness.pids_with_argv(child), "the app started before setup was done"
-    log(f"{name} to exec {run.pid} during setup")
-    os.kill(run.pid, signo)
+    # Setup takes ~0.1 s on the testenv, less than a signal takes to land: hold it where a user
+    # waits in real life, for the original pod to terminate (a finalizer keeps it Terminating).
+    hold_pods(scenario, [HOLD_FINALIZER])
+    try:
+        run = scenario.exec(child, f"setup-{name}")
+        wait_for("exec waiting for the original pod",
+                 lambda: ("waiting for 1 pod to terminate" in run.stderr(), run.stderr()[-500:]),
+                 30, 0.02)
+        assert not harness.pids_with_argv(child), "the app started before setup was done"
+        log(f"{name} to exec {run.pid} during setup")
+        os.kill(run.pid, signo)
+        run.wait(60)
+    finally:
+        hold_pods(scenario, None)
     check_ended(scenario, run, child, signo, f"{name} during setup")
     assert "Ready!" not in run.stderr(), f"exec went on after {name}:\n{run.stderr()}"
 

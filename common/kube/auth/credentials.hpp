@@ -2,7 +2,9 @@
 // Credential sources: what goes into each request's Authorization header and TLS client
 // certificate. Sources are thread-safe; one is shared by every request of a Client.
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/core/result.hpp"
@@ -18,6 +20,8 @@ struct Credential {
     std::string password;
     std::string client_cert_pem;
     std::string client_key_pem;
+    // When an exec plugin said the credential ends; nullopt when unknown or never.
+    std::optional<std::chrono::system_clock::time_point> expires;
 };
 
 // Produces the current credential (may read a rotated file or run an exec plugin).

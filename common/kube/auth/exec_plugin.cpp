@@ -79,6 +79,7 @@ public:
             credential.client_cert_pem = cached_->client_cert_pem;
             credential.client_key_pem = cached_->client_key_pem;
         }
+        credential.expires = cached_->expires;
         return credential;
     }
 

@@ -130,6 +130,57 @@ TEST_CASE("kube auth: a prefetched exec credential outlives the plugin", "[kube]
     CHECK_FALSE((*lazy)->prefetch_credentials());
 }
 
+TEST_CASE("kube auth: a credential handed over is used until the apiserver refuses it",
+          "[kube]") {
+    // The session guardian's case: exec hands it the credential an `interactiveMode: Always`
+    // plugin returned on exec's terminal; the guardian cannot run that plugin itself.
+    TempDir dir;
+    const std::string session = dir.write("session", "logged in\n");
+    const std::string runs = dir.path() + "/runs";
+    dir.write("plugin.sh",
+              "#!/bin/sh\necho run >>" + runs + "\n[ -f " + session +
+                  " ] || { echo 'plugin: not logged in' >&2; exit 4; }\n"
+                  "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                  "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"admin-token\"}}'\n",
+              true);
+    kube::KubeOptions options;
+    const std::string user = "    exec:\n"
+                             "      apiVersion: client.authentication.k8s.io/v1\n"
+                             "      command: ./plugin.sh\n"
+                             "      interactiveMode: Never";
+    options.kubeconfig = dir.write("config", kubeconfig_with_user(user));
+    const auto path = kube::kinds::namespace_.object("", "default");
+    auto client = kube::Client::connect(options);
+    REQUIRE(client);
+    kube::Credential handed;
+
+    SECTION("a valid one: no plugin run, even once the plugin fails") {
+        std::filesystem::remove(session);
+        handed.bearer_token = "admin-token";
+        (*client)->use_handed_credential(handed);
+        auto got = (*client)->get(path);
+        INFO((got ? std::string() : got.error().message()));
+        CHECK(got);
+        CHECK_FALSE(std::filesystem::exists(runs));
+    }
+    SECTION("a refused one (401): the plugin runs, and its credential is used") {
+        handed.bearer_token = "revoked-token";
+        (*client)->use_handed_credential(handed);
+        auto got = (*client)->get(path);
+        INFO((got ? std::string() : got.error().message()));
+        CHECK(got);
+        CHECK(*read_file(runs) == "run\n");
+    }
+    SECTION("a refused one with a failing plugin: the error names the plugin") {
+        std::filesystem::remove(session);
+        handed.bearer_token = "revoked-token";
+        (*client)->use_handed_credential(handed);
+        auto got = (*client)->get(path);
+        REQUIRE_FALSE(got);
+        CHECK_THAT(got.error().message(), Catch::Contains("plugin.sh: exited with status 4"));
+    }
+}
+
 TEST_CASE("kube auth: KUBECONFIG merged from two files", "[kube]") {
     TempDir dir;
     auto cluster_file = dir.write("cluster.yaml", fmt::format(R"(apiVersion: v1

@@ -29,12 +29,14 @@ inline std::string source_path(const std::string& relative) {
 }
 
 // `mirrord operator setup [--namespace config_namespace] | kubectl apply -f -` as admin: the CRDs
-// (idempotent), the config namespace and its Role, and the developer Role in kubectl's default
-// namespace. Waits until the CRDs are served.
+// (idempotent), the config namespace and its Role, and the developer Role, applied with `-n` into
+// the config namespace: never into `default`, where other tests check that `dev` is refused.
+// Waits until the CRDs are served.
 inline void apply_setup(const std::string& config_namespace = "mirrord") {
     auto applied = run_shell(admin_kubeconfig(),
                              std::string("'") + MIRRORD_BINARY + "' operator setup --namespace '" +
-                                 config_namespace + "' | kubectl apply -f - && kubectl wait "
+                                 config_namespace + "' | kubectl apply -n '" + config_namespace +
+                                 "' -f - && kubectl wait "
                                  "--for condition=established --timeout=30s "
                                  "crd/mirrordkafkaclientconfigs.queues.mirrord.metalbear.co "
                                  "crd/mirrordkafkatopicsconsumers.queues.mirrord.metalbear.co");

@@ -100,3 +100,12 @@ TEST_CASE("kafka wire: Correlator") {
         CHECK(correlator.pending() == 2);
     }
 }
+
+TEST_CASE("kafka wire: an ApiVersions error answer passes unchanged", "[tunnel]") {
+    // librdkafka 2.0.2's mock cluster answers a v3 request it does not support like this
+    // (UNSUPPORTED_VERSION, a one-byte count, v0 entries): not the v0 layout Kafka brokers use.
+    const std::string body("\x00\x23\x01\x00\x12\x00\x00\x00\x02\x00\x00\x00\x00", 13);
+    auto capped = cap_api_versions(3, body, proxy_version_caps());
+    REQUIRE(capped);
+    CHECK(*capped == body);
+}
