@@ -22,7 +22,8 @@ SplitLeader::SplitLeader(kube::Client& client, LeaderOptions options)
 
 std::unique_ptr<SplitLeader> SplitLeader::start(kube::Client& client, LeaderOptions options) {
     std::unique_ptr<SplitLeader> self(new SplitLeader(client, std::move(options)));
-    self->thread_ = std::jthread([leader = self.get()](std::stop_token stop) { leader->run(stop); });
+    self->thread_ =
+        std::jthread([leader = self.get()](std::stop_token stop) { leader->run(stop); });
     return self;
 }
 
@@ -106,7 +107,8 @@ bool SplitLeader::try_acquire() {
     if (holder == options_.session_id)
         return true; // ours already (a renewal answer was lost)
     auto renewed = session::parse_time(fields::string_or(spec, "renewTime"));
-    auto seconds = fields::integer_at(spec, "leaseDurationSeconds").value_or(options_.lease_seconds);
+    auto seconds =
+        fields::integer_at(spec, "leaseDurationSeconds").value_or(options_.lease_seconds);
     bool stale = !renewed || clock_.now() > *renewed + std::chrono::seconds(seconds);
     if (!stale && session::valid_session_id(holder)) {
         auto verdict = session::recheck(client_, clock_, options_.namespace_, holder);
@@ -166,19 +168,23 @@ void SplitLeader::renew() {
     auto path = kube::kinds::lease.object(options_.namespace_, lease_name_);
     json operations = json::array(
         {{{"op", "test"}, {"path", "/spec/holderIdentity"}, {"value", options_.session_id}},
-         {{"op", "replace"}, {"path", "/spec/renewTime"}, {"value", session::micro_time(clock_.now())}}});
+         {{"op", "replace"},
+          {"path", "/spec/renewTime"},
+          {"value", session::micro_time(clock_.now())}}});
     auto response = clock_.call(client_, {"PATCH", path, {}, operations.dump(),
                                           "application/json-patch+json"});
     if (response && response->status >= 200 && response->status <= 299) {
         last_renewed_ = std::chrono::steady_clock::now();
         return;
     }
-    if (response && (response->status == 404 || response->status == 409 || response->status == 422)) {
+    if (response &&
+        (response->status == 404 || response->status == 409 || response->status == 422)) {
         abdicate("the splitter lease was deleted or taken over", false);
         return;
     }
     // Transient: keep leading while the Lease may still be ours by its duration.
-    if (std::chrono::steady_clock::now() - last_renewed_ > std::chrono::seconds(options_.lease_seconds))
+    if (std::chrono::steady_clock::now() - last_renewed_ >
+        std::chrono::seconds(options_.lease_seconds))
         abdicate("the splitter lease could not be renewed", false);
 }
 
@@ -202,7 +208,8 @@ Status SplitLeader::release_lease() {
     MIRRORD_TRY_ASSIGN(auto lease, client_.get_optional(path));
     if (!lease)
         return {};
-    if (fields::string_or(fields::object_at(*lease, "spec"), "holderIdentity") != options_.session_id)
+    auto holder = fields::string_or(fields::object_at(*lease, "spec"), "holderIdentity");
+    if (holder != options_.session_id)
         return {}; // someone else's now
     auto removed = client_.remove(path);
     if (!removed)

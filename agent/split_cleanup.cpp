@@ -73,13 +73,15 @@ Status end_split_if_last(kube::Client& client, const std::string& namespace_,
             if (!session::may_undo(verdict))
                 return {}; // a live session leads: it ends the split itself
         }
-        MIRRORD_TRY(client.remove(path).wrap("deleting splitter lease " + splitter_lease_name(key)));
+        MIRRORD_TRY(
+            client.remove(path).wrap("deleting splitter lease " + splitter_lease_name(key)));
         actions.push_back("deleted splitter lease " + splitter_lease_name(key));
     }
     if (properties.empty())
         return {};
     MIRRORD_TRY_ASSIGN(auto admin,
-                       kafka::Admin::create(kafka::Properties(properties.begin(), properties.end())));
+                       kafka::Admin::create(
+                           kafka::Properties(properties.begin(), properties.end())));
     MIRRORD_TRY_ASSIGN(auto groups, admin.list_consumer_groups(10s));
     if (std::find(groups.begin(), groups.end(), splitter_group(key)) == groups.end())
         return {};
@@ -87,7 +89,8 @@ Status end_split_if_last(kube::Client& client, const std::string& namespace_,
 }
 
 std::map<std::string, std::string> recorded_properties(const json& lease) {
-    const auto& annotations = fields::object_at(fields::object_at(lease, "metadata"), "annotations");
+    const auto& annotations =
+        fields::object_at(fields::object_at(lease, "metadata"), "annotations");
     std::map<std::string, std::string> properties;
     auto text = fields::string_at(annotations, split_kafka_annotation);
     if (!text)
@@ -105,7 +108,8 @@ std::map<std::string, std::string> recorded_properties(const json& lease) {
 // The client config (namespace, name) of a Lease whose properties included secrets.
 static std::optional<std::pair<std::string, std::string>> recorded_client_config(
     const json& lease) {
-    const auto& annotations = fields::object_at(fields::object_at(lease, "metadata"), "annotations");
+    const auto& annotations =
+        fields::object_at(fields::object_at(lease, "metadata"), "annotations");
     auto text = fields::string_at(annotations, split_kafka_annotation);
     if (!text)
         return std::nullopt;
@@ -165,7 +169,8 @@ Status delete_orphan_temporaries(const std::map<std::string, std::string>& prope
                                  const std::vector<std::string>& session_ids,
                                  std::vector<std::string>& actions) {
     MIRRORD_TRY_ASSIGN(auto admin,
-                       kafka::Admin::create(kafka::Properties(properties.begin(), properties.end())));
+                       kafka::Admin::create(
+                           kafka::Properties(properties.begin(), properties.end())));
     auto orphan = [&](const std::string& name) {
         auto id = session_of_temporary(name);
         return id && std::find(session_ids.begin(), session_ids.end(), *id) == session_ids.end();

@@ -204,7 +204,8 @@ void print_splits(const std::vector<agent::SplitRow>& splits) {
         auto leader = split.leader.empty() ? std::string("-")
                                            : fmt::format("{} ({})", split.leader,
                                                          split.leader_state);
-        auto topic = fmt::format("{} ({})", split.original_topic.empty() ? "-" : split.original_topic,
+        auto topic = fmt::format("{} ({})",
+                                 split.original_topic.empty() ? "-" : split.original_topic,
                                  split.topic_id.empty() ? "-" : split.topic_id);
         if (split.sessions.empty())
             cells.push_back({split.key, split.namespace_, topic, leader, "-", "-", "-", "-", "-"});

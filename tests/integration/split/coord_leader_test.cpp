@@ -45,7 +45,8 @@ std::unique_ptr<agent::SplitLeader> leader_for(kube::Client& client, const std::
 }
 
 std::string holder(kube::Client& client, const std::string& ns, const std::string& key) {
-    auto lease = client.get_optional(kube::kinds::lease.object(ns, agent::splitter_lease_name(key)));
+    auto lease =
+        client.get_optional(kube::kinds::lease.object(ns, agent::splitter_lease_name(key)));
     if (!lease || !*lease)
         return {};
     return (**lease)["spec"].value("holderIdentity", "");
