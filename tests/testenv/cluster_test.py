@@ -201,10 +201,13 @@ spec:
 
 class RbacTest(unittest.TestCase):
     def test_dev_user_is_forbidden_to_list_pods(self):
-        status, body = api_get("/api/v1/namespaces/default/pods", token="dev-token")
+        # kube-system, not default: the guide's `mirrord operator setup | kubectl apply -f -`
+        # (scripts/demo) binds dev in default; nothing binds it in kube-system.
+        status, body = api_get("/api/v1/namespaces/kube-system/pods", token="dev-token")
         self.assertEqual(status, 403)
         self.assertIn('User "dev" cannot list resource "pods"', body["message"])
-        result = kubectl("get", "pods", kubeconfig=ENV["TESTENV_KUBECONFIG_DEV"], check=False)
+        result = kubectl("get", "pods", "-n", "kube-system",
+                         kubeconfig=ENV["TESTENV_KUBECONFIG_DEV"], check=False)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("Forbidden", result.stderr)
 

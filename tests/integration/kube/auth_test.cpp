@@ -218,12 +218,14 @@ TEST_CASE("kube auth: errors read clearly", "[kube]") {
         options.kubeconfig = testenv().at("TESTENV_KUBECONFIG_DEV");
         auto client = kube::Client::connect(options);
         REQUIRE(client);
-        auto pods = (*client)->list(kube::kinds::pod.collection("default"));
+        // kube-system: `mirrord operator setup | kubectl apply -f -` (the guide, scripts/demo)
+        // binds dev in default, and no mirrord step ever binds it in kube-system.
+        auto pods = (*client)->list(kube::kinds::pod.collection("kube-system"));
         REQUIRE_FALSE(pods);
         CHECK_THAT(pods.error().message(),
-                   Catch::StartsWith("GET /api/v1/namespaces/default/pods: 403 Forbidden: ") &&
+                   Catch::StartsWith("GET /api/v1/namespaces/kube-system/pods: 403 Forbidden: ") &&
                        Catch::Contains("User \"dev\" cannot list resource \"pods\"") &&
-                       Catch::Contains("in the namespace \"default\""));
+                       Catch::Contains("in the namespace \"kube-system\""));
     }
     SECTION("a wrong token is a 401 that does not echo the token") {
         TempDir dir;

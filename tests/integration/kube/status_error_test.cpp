@@ -63,7 +63,8 @@ TEST_CASE("kube errors: status and reason from the real apiserver", "[kube]") {
         options.kubeconfig = testenv().at("TESTENV_KUBECONFIG_DEV");
         auto dev = kube::Client::connect(options);
         REQUIRE(dev);
-        auto pods = (*dev)->list(kube::kinds::pod.collection("default"));
+        // Not default: the guide's `operator setup | kubectl apply -f -` binds dev there.
+        auto pods = (*dev)->list(kube::kinds::pod.collection("kube-system"));
         REQUIRE_FALSE(pods);
         CHECK(pods.error().reason() == "Forbidden");
         CHECK(kube::is_forbidden(pods.error()));
