@@ -16,13 +16,6 @@
 namespace mirrord::session {
 namespace {
 
-constexpr const char* annotation_target = "mirrord.dev/target";
-constexpr const char* annotation_owner = "mirrord.dev/owner";
-constexpr const char* annotation_pid = "mirrord.dev/pid";
-constexpr const char* annotation_host = "mirrord.dev/host";
-constexpr const char* annotation_features = "mirrord.dev/features";
-constexpr const char* annotation_child_pid = "mirrord.dev/child-pid";
-
 std::string host_name() {
     char buffer[256] = {};
     if (gethostname(buffer, sizeof(buffer) - 1) != 0)

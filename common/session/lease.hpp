@@ -23,6 +23,13 @@ using json = nlohmann::json;
 inline constexpr const char* managed_by_label = "app.kubernetes.io/managed-by";
 inline constexpr const char* session_label = "mirrord.dev/session";
 inline constexpr int default_lease_seconds = 15;
+// The session's spec, in annotations of its Lease (written by create, read by record_from_lease).
+inline constexpr const char* annotation_target = "mirrord.dev/target";
+inline constexpr const char* annotation_owner = "mirrord.dev/owner";
+inline constexpr const char* annotation_pid = "mirrord.dev/pid";
+inline constexpr const char* annotation_host = "mirrord.dev/host";
+inline constexpr const char* annotation_features = "mirrord.dev/features";
+inline constexpr const char* annotation_child_pid = "mirrord.dev/child-pid";
 
 // What a new session records about itself.
 struct SessionSpec {

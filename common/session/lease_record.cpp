@@ -19,13 +19,6 @@ bool valid_session_id(const std::string& id) {
 
 namespace {
 
-constexpr const char* annotation_target = "mirrord.dev/target";
-constexpr const char* annotation_owner = "mirrord.dev/owner";
-constexpr const char* annotation_pid = "mirrord.dev/pid";
-constexpr const char* annotation_host = "mirrord.dev/host";
-constexpr const char* annotation_features = "mirrord.dev/features";
-constexpr const char* annotation_child_pid = "mirrord.dev/child-pid";
-
 // A decimal pid from an annotation; 0 when absent, not a number or out of range.
 int pid_from(const json& notes, const char* key) {
     auto text = fields::string_or(notes, key);
