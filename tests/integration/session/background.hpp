@@ -103,4 +103,10 @@ inline std::optional<session::SessionRecord> only_session(kube::Client& client,
     return sessions->front();
 }
 
+// spec.replicas of deployment `consumer` in `namespace_`, -1 when it cannot be read.
+inline int replicas_of(kube::Client& client, const std::string& namespace_) {
+    auto current = client.get(kube::kinds::deployment.object(namespace_, "consumer"));
+    return current ? (*current)["spec"].value("replicas", -1) : -1;
+}
+
 } // namespace mirrord::testing

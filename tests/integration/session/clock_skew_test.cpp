@@ -9,10 +9,6 @@ using namespace mirrord::testing;
 
 namespace {
 
-int replicas_of(kube::Client& client, const std::string& namespace_) {
-    auto current = client.get(kube::kinds::deployment.object(namespace_, "consumer"));
-    return current ? (*current)["spec"].value("replicas", -1) : -1;
-}
 
 } // namespace
 

@@ -8,10 +8,6 @@ using namespace mirrord::testing;
 
 namespace {
 
-int replicas_of(kube::Client& client, const std::string& namespace_) {
-    auto current = client.get(kube::kinds::deployment.object(namespace_, "consumer"));
-    return current ? (*current)["spec"].value("replicas", -1) : -1;
-}
 
 // A child that notes its start and a SIGTERM in `file`, then exits 0 on SIGTERM.
 std::vector<std::string> recording_child(const std::filesystem::path& file) {

@@ -15,11 +15,6 @@ void annotate(kube::Client& client, const std::string& namespace_, const std::st
                                  {{"annotations", {{session::scale_down_annotation, value}}}}}}));
 }
 
-int replicas_of(kube::Client& client, const std::string& namespace_) {
-    auto current = client.get(kube::kinds::deployment.object(namespace_, "consumer"));
-    return current ? (*current)["spec"].value("replicas", -1) : -1;
-}
-
 // No crash: no "internal", no abort (134), a normal exit code.
 void check_no_crash(const RunResult& run) {
     CHECK(run.err.find("internal") == std::string::npos);

@@ -68,7 +68,7 @@ private:
     bool created_ = false;
 };
 
-int replicas_of(kube::Client& client, const std::string& namespace_) {
+int rollout_replicas(kube::Client& client, const std::string& namespace_) {
     auto current = client.get(session::rollout_kind().object(namespace_, "consumer"));
     return current ? (*current)["spec"].value("replicas", -1) : -1;
 }
@@ -108,7 +108,7 @@ TEST_CASE("Rollouts scaled down by mirrord", "[session][exec]") {
         Background exec(admin_kubeconfig(), {"exec", "-f", config, "--", "sh", "-c",
                                              "echo started > " + marker.string() + "; sleep 30"});
         REQUIRE(wait_until(60s, [&] { return !read_all(marker).empty(); }));
-        CHECK(replicas_of(*admin, ns.name()) == 0);
+        CHECK(rollout_replicas(*admin, ns.name()) == 0);
         auto status = run_mirrord(admin_kubeconfig(),
                                   {"operator", "status", "-n", ns.name(), "-o", "json"});
         REQUIRE(status.exit_code == 0);
@@ -116,7 +116,7 @@ TEST_CASE("Rollouts scaled down by mirrord", "[session][exec]") {
         REQUIRE(rows.size() == 1);
         CHECK(rows[0]["scale_down"]["workload"] == "rollout " + ns.name() + "/consumer");
         exec.signal(SIGKILL);
-        CHECK(wait_until(30s, [&] { return replicas_of(*admin, ns.name()) == 2; }));
+        CHECK(wait_until(30s, [&] { return rollout_replicas(*admin, ns.name()) == 2; }));
         CHECK(wait_until(10s, [&] { return session::list_sessions(*admin, ns.name())->empty(); }));
         std::filesystem::remove_all(dir);
     }
@@ -138,6 +138,6 @@ TEST_CASE("Rollouts scaled down by mirrord", "[session][exec]") {
         INFO(reset.err);
         CHECK(reset.exit_code == 0);
         CHECK(reset.out == fmt::format("restored rollout {}/consumer to 2 replicas\n", ns.name()));
-        CHECK(replicas_of(*admin, ns.name()) == 2);
+        CHECK(rollout_replicas(*admin, ns.name()) == 2);
     }
 }

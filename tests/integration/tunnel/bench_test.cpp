@@ -17,6 +17,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include "tests/support/must.hpp"
 #include "common/kafka/admin.hpp"
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/producer.hpp"
@@ -33,17 +34,9 @@ using namespace mirrord;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+using mirrord::testing::must;
+
 namespace {
-
-template <typename T> T must(Result<T> result) {
-    if (!result)
-        FAIL(result.error().message());
-    return std::move(result).value();
-}
-
-template <typename T> T must(kafka::KafkaResult<T> result) {
-    return must(Result<T>(std::move(result)));
-}
 
 long env_number(const char* name, long fallback) {
     const char* value = std::getenv(name);

@@ -8,6 +8,7 @@
 
 #include <set>
 
+#include "tests/support/must.hpp"
 #include "common/kafka/admin.hpp"
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/producer.hpp"
@@ -19,19 +20,8 @@ using namespace mirrord;
 using namespace mirrord::tunnel_test;
 using namespace std::chrono_literals;
 
-namespace {
+using mirrord::testing::must;
 
-template <typename T> T must(Result<T> result) {
-    if (!result)
-        FAIL(result.error().message());
-    return std::move(result).value();
-}
-
-template <typename T> T must(kafka::KafkaResult<T> result) {
-    return must(Result<T>(std::move(result)));
-}
-
-} // namespace
 
 TEST_CASE("tunnel Kafka proxy over port-forward", "[tunnel][kafka]") {
     const auto& bootstrap = testing::testenv().at("KAFKA_BOOTSTRAP_SERVERS");

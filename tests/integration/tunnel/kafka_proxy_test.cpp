@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "tests/support/must.hpp"
 #include "common/kafka/admin.hpp"
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/producer.hpp"
@@ -22,25 +23,9 @@ using mirrord::tunnel::KafkaProxy;
 using mirrord::tunnel::connect_tcp;
 using namespace std::chrono_literals;
 
+using mirrord::testing::must;
+
 namespace {
-
-template <typename T> T must(Result<T> result) {
-    if (!result)
-        FAIL(result.error().message());
-    return std::move(result).value();
-}
-
-void must(Status status) {
-    if (!status)
-        FAIL(status.error().message());
-}
-
-template <typename T> T must(mirrord::kafka::KafkaResult<T> result) {
-    if constexpr (std::is_void_v<T>)
-        must(Status(std::move(result)));
-    else
-        return must(Result<T>(std::move(result)));
-}
 
 std::string unique(const std::string& prefix) {
     std::random_device random;

@@ -12,6 +12,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "tests/support/must.hpp"
 #include "common/kafka/config.hpp"
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/error.hpp"
@@ -25,16 +26,7 @@ constexpr int16_t api_init_producer_id = 22;
 constexpr int16_t api_add_partitions_to_txn = 24;
 constexpr int16_t api_end_txn = 26;
 
-template <typename T> T must(KafkaResult<T> result) {
-    if (!result)
-        FAIL(result.error().message());
-    return std::move(result).value();
-}
-
-inline void must(KafkaStatus status) {
-    if (!status)
-        FAIL(status.error().message());
-}
+using mirrord::testing::must; // tests/support/must.hpp
 
 class MockCluster {
 public:

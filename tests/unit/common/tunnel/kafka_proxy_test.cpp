@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 
+#include "tests/support/must.hpp"
 #include "common/kafka/config.hpp"
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/handles.hpp"
@@ -21,17 +22,9 @@
 using namespace mirrord;
 using namespace std::chrono_literals;
 
+using mirrord::testing::must;
+
 namespace {
-
-template <typename T> T must(Result<T> result) {
-    if (!result)
-        FAIL(result.error().message());
-    return std::move(result).value();
-}
-
-template <typename T> T must(kafka::KafkaResult<T> result) {
-    return must(Result<T>(std::move(result)));
-}
 
 using MetadataPtr =
     std::unique_ptr<const rd_kafka_metadata_t, kafka::Deleter<rd_kafka_metadata_destroy>>;
