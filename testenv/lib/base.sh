@@ -30,6 +30,14 @@ pid_of() {
 
 is_running() { pid_of "$1" >/dev/null; }
 
+# is_alive COMPONENT: the recorded PID still exists. Right after spawn the PID may still be the
+# subshell that has not yet exec'd the component (its command line is this script's), so start-up
+# waits use this rather than is_running.
+is_alive() {
+    local pid
+    [ -f "$PIDS/$1.pid" ] && pid=$(<"$PIDS/$1.pid") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
 # Closes every file descriptor above 2 in this shell. A component must not inherit the caller's
 # pipes: ctest (and any `$(...)`) waits for its pipe to close, which a long-lived server holding
 # it would never do.
@@ -90,7 +98,7 @@ fail_component() {
 wait_ready() {
     local comp=$1 secs=$2 deadline=$((SECONDS + $2)); shift 2
     until "$@" >/dev/null 2>&1; do
-        if [ "$comp" != node ] && ! is_running "$comp"; then
+        if [ "$comp" != node ] && ! is_alive "$comp"; then
             fail_component "$comp" "process exited during start-up"
         fi
         [ $SECONDS -lt $deadline ] || fail_component "$comp" "not ready after ${secs}s"

@@ -19,7 +19,7 @@ marker_of() {
         kube-apiserver | kube-controller-manager | kube-scheduler) echo "$K8S_BIN/$1" ;;
         kwok) echo "$KWOK_DIR/kwok" ;;
         kafka) echo "kafka.Kafka" ;;
-        pod-runner) echo "$TESTENV_DIR/pod_runner.py" ;;
+        pod-runner) echo "testenv/pod_runner.py" ;; # any checkout: worktrees share one testenv
         *) die "unknown component '$1' (known: ${COMPONENTS[*]})" ;;
     esac
 }
