@@ -90,6 +90,41 @@ struct QueueSplit {
     bool has_payload_protobuf = false; // parsed so it can be rejected, never used
 };
 
+// One `feature.network.outgoing.filter` entry, `[protocol://][name|address|subnet/mask][:port]`
+// as mirrord writes them: "tcp://db.default.svc:5432", ":9092", "10.0.0.0/8", "cache".
+struct AddressFilter {
+    std::optional<std::string> protocol; // "tcp" or "udp"; none: both
+    std::string host;                    // a name, an address, or an address/mask; empty: any
+    std::optional<int> port;             // none: any
+    std::string text;                    // as written, for messages
+};
+
+// `feature.network.outgoing`. Without an LD_PRELOAD layer, "outgoing" means the in-cluster
+// addresses named in the target's env, which exec tunnels through the Kubernetes API
+// (DESIGN.md section 8). `filter.local` keeps matching addresses on the laptop; `filter.remote`
+// tunnels only the matching ones.
+struct OutgoingConfig {
+    bool tcp = true;
+    bool udp = true; // parsed for compatibility; the tunnels carry TCP only
+    bool ignore_localhost = false;
+    enum class FilterSide { none, local, remote };
+    FilterSide filter_side = FilterSide::none;
+    std::vector<AddressFilter> filter;
+    bool unix_streams_set = false; // a layer-only feature: warned about, not used
+};
+
+// `feature.network.dns`: remote DNS needs a layer in the process, which this mirrord does not
+// have; parsed so that it is validated and reported once, never used.
+struct DnsConfig {
+    bool enabled = true;
+    bool set = false; // the file says something about it
+};
+
+struct NetworkConfig {
+    OutgoingConfig outgoing;
+    DnsConfig dns;
+};
+
 // The whole resolved config. `key` is always set after load(): MIRRORD_KEY, the file's `key`,
 // or a generated one (then key_generated is true).
 struct Config {
@@ -102,6 +137,7 @@ struct Config {
     EnvConfig env;
     CopyTargetConfig copy_target;
     std::vector<QueueSplit> split_queues;
+    NetworkConfig network;
 };
 
 // How to load. `overrides` hold env-var-named values (MIRRORD_IMPERSONATED_TARGET, ...) that CLI

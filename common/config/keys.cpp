@@ -13,11 +13,12 @@ namespace mirrord::config {
 namespace {
 
 // The key paths this mirrord implements; everything below them is parsed by parse.cpp.
-constexpr std::array<std::string_view, 14> implemented_roots = {
+constexpr std::array<std::string_view, 16> implemented_roots = {
     "target",          "operator",         "kubeconfig",          "kube_context",
     "key",             "accept_invalid_certificates",             "agent.namespace",
     "agent.image",     "agent.ttl",        "agent.startup_timeout", "agent.log_level",
-    "feature.env",     "feature.copy_target", "feature.split_queues"};
+    "feature.env",     "feature.copy_target", "feature.split_queues",
+    "feature.network.outgoing", "feature.network.dns"};
 
 bool starts_with_segment(std::string_view path, std::string_view prefix) {
     return path.size() > prefix.size() && path.substr(0, prefix.size()) == prefix &&

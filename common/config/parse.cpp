@@ -49,6 +49,7 @@ Status parse_feature(const json& feature, Config& out) {
     MIRRORD_TRY(read_into(feature, "feature", "copy_target", parse_copy_target, out.copy_target));
     MIRRORD_TRY(
         read_into(feature, "feature", "split_queues", parse_split_queues, out.split_queues));
+    MIRRORD_TRY(read_into(feature, "feature", "network", parse_network, out.network));
     return {};
 }
 

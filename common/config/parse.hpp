@@ -23,6 +23,13 @@ Result<CopyTargetConfig> parse_copy_target(const nlohmann::json& value, std::str
 Result<std::vector<QueueSplit>> parse_split_queues(const nlohmann::json& value,
                                                    std::string_view path);
 
+// `feature.network`: `outgoing` (a bool or {tcp, udp, ignore_localhost, filter, unix_streams})
+// and `dns` (a bool or {enabled, filter}); `incoming` is left to check_keys' warning.
+Result<NetworkConfig> parse_network(const nlohmann::json& value, std::string_view path);
+
+// One outgoing filter entry (see AddressFilter); errors name `path`.
+Result<AddressFilter> parse_address_filter(std::string_view text, std::string_view path);
+
 // `agent.image`: "registry/image:tag", or {registry, tag} filled from mirrord's default image.
 Result<std::string> parse_agent_image(const nlohmann::json& value, std::string_view path);
 

@@ -36,6 +36,23 @@ json copy_target_json(const CopyTargetConfig& copy) {
             {"exclude_init_containers", copy.exclude_init_containers}};
 }
 
+json network_json(const NetworkConfig& network) {
+    const auto& outgoing = network.outgoing;
+    json filter = nullptr;
+    if (outgoing.filter_side != OutgoingConfig::FilterSide::none) {
+        json entries = json::array();
+        for (const auto& entry : outgoing.filter)
+            entries.push_back(entry.text);
+        filter = {{outgoing.filter_side == OutgoingConfig::FilterSide::local ? "local" : "remote",
+                   std::move(entries)}};
+    }
+    return {{"outgoing", {{"tcp", outgoing.tcp},
+                          {"udp", outgoing.udp},
+                          {"ignore_localhost", outgoing.ignore_localhost},
+                          {"filter", std::move(filter)}}},
+            {"dns", {{"enabled", network.dns.enabled}}}};
+}
+
 json queue_json(const QueueSplit& split) {
     json entry = {{"queue_type", split.queue_type},
                   {"message_filter", split.message_filter},
@@ -98,7 +115,8 @@ json to_resolved_json(const Config& config) {
                    {"namespace", optional_json(config.target.namespace_)}};
     json feature = {{"env", env_json(config.env)},
                     {"copy_target", copy_target_json(config.copy_target)},
-                    {"split_queues", split_queues_json(config.split_queues)}};
+                    {"split_queues", split_queues_json(config.split_queues)},
+                    {"network", network_json(config.network)}};
     return {{"accept_invalid_certificates", optional_json(config.accept_invalid_certificates)},
             {"operator", optional_json(config.operator_)},
             {"kubeconfig", optional_json(config.kubeconfig)},

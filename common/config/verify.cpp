@@ -109,6 +109,18 @@ Status verify_target(const Config& config) {
     return {};
 }
 
+// Settings that need a layer inside the process: said once, at load, and otherwise ignored.
+void verify_network(const NetworkConfig& network, std::vector<std::string>& warnings) {
+    if (network.dns.set && network.dns.enabled)
+        warnings.push_back(
+            "`feature.network.dns`: names are resolved on this machine (remote DNS needs a layer "
+            "in the process, which this mirrord does not inject); in-cluster addresses in the "
+            "target's environment are tunnelled instead");
+    if (network.outgoing.unix_streams_set)
+        warnings.push_back("`feature.network.outgoing.unix_streams` is not supported by this "
+                           "mirrord and is ignored");
+}
+
 } // namespace
 
 void apply_implied_settings(Config& config) {
@@ -147,6 +159,7 @@ Status verify(const Config& config, const LoadOptions& options,
     MIRRORD_TRY(verify_env(config.env));
     for (const auto& split : config.split_queues)
         MIRRORD_TRY(verify_queue(split));
+    verify_network(config.network, warnings);
     return {};
 }
 

@@ -123,10 +123,73 @@ TEST_CASE("keys mirrord knows but this mirrord ignores") {
     CHECK(loaded.warnings == std::vector<std::string>{
                                  "`agent.privileged` is not supported by this mirrord and is ignored",
                                  "`feature.fs` is not supported by this mirrord and is ignored",
-                                 "`feature.network` is not supported by this mirrord and is ignored",
+                                 "`feature.network.incoming` is not supported by this mirrord and is ignored",
                                  "`telemetry` is not supported by this mirrord and is ignored"});
     CHECK(loaded.config.agent.ttl == 3);
     CHECK(loaded.raw["feature"]["network"]["incoming"] == "steal");
+}
+
+TEST_CASE("feature.network: outgoing and dns") {
+    ScopedEnv env;
+    SECTION("defaults: tcp tunnelled, no filter, no warning") {
+        auto loaded = load_ok(R"({})");
+        CHECK(loaded.config.network.outgoing.tcp);
+        CHECK(loaded.config.network.outgoing.filter_side == OutgoingConfig::FilterSide::none);
+        CHECK(loaded.warnings.empty());
+    }
+    SECTION("false turns outgoing off, as network: false does") {
+        CHECK_FALSE(load_ok(R"({"feature": {"network": {"outgoing": false}}})")
+                        .config.network.outgoing.tcp);
+        auto off = load_ok(R"({"feature": {"network": false}})");
+        CHECK_FALSE(off.config.network.outgoing.tcp);
+        CHECK(off.warnings.empty());
+    }
+    SECTION("a local filter, in mirrord's address syntax") {
+        auto loaded = load_ok(R"({"feature": {"network": {"outgoing": {"filter": {"local":
+            ["tcp://db.default.svc:5432", ":9092", "10.0.0.0/8", "cache", "[::1]:6379"]}}}}})");
+        const auto& outgoing = loaded.config.network.outgoing;
+        CHECK(outgoing.filter_side == OutgoingConfig::FilterSide::local);
+        REQUIRE(outgoing.filter.size() == 5);
+        CHECK(outgoing.filter[0].protocol == "tcp");
+        CHECK(outgoing.filter[0].host == "db.default.svc");
+        CHECK(outgoing.filter[0].port == 5432);
+        CHECK(outgoing.filter[1].host.empty());
+        CHECK(outgoing.filter[1].port == 9092);
+        CHECK(outgoing.filter[2].host == "10.0.0.0/8");
+        CHECK_FALSE(outgoing.filter[2].port);
+        CHECK(outgoing.filter[3].host == "cache");
+        CHECK(outgoing.filter[4].host == "::1");
+        CHECK(outgoing.filter[4].port == 6379);
+        CHECK(loaded.warnings.empty());
+    }
+    SECTION("remote DNS is said once to be a no-op; unix_streams is ignored") {
+        auto loaded = load_ok(R"({"feature": {"network": {"dns": {"enabled": true},
+            "outgoing": {"unix_streams": "bear.+"}}}})");
+        REQUIRE(loaded.warnings.size() == 2);
+        CHECK(loaded.warnings[0].find("`feature.network.dns`: names are resolved on this "
+                                      "machine") == 0);
+        CHECK(loaded.warnings[1] ==
+              "`feature.network.outgoing.unix_streams` is not supported by this mirrord and is "
+              "ignored");
+        CHECK(load_ok(R"({"feature": {"network": {"dns": false}}})").warnings.empty());
+    }
+    SECTION("bad filters name the key") {
+        CHECK(load_error(R"({"feature": {"network": {"outgoing": {"filter": {"local":
+                  ["ftp://x:1"]}}}}})") ==
+              "mirrord.json: feature.network.outgoing.filter.local[0]: \"ftp://x:1\": the "
+              "protocol must be tcp:// or udp://, got \"ftp\"");
+        CHECK(load_error(R"({"feature": {"network": {"outgoing": {"filter": {"remote":
+                  ["db:99999"]}}}}})") ==
+              "mirrord.json: feature.network.outgoing.filter.remote[0]: \"db:99999\": the port "
+              "must be a number from 0 to 65535");
+        CHECK(load_error(R"({"feature": {"network": {"outgoing": {"filter": {"local": ["a"],
+                  "remote": ["b"]}}}}})") ==
+              "mirrord.json: feature.network.outgoing.filter: give either `local` or `remote`, "
+              "not both");
+        CHECK(load_error(R"({"feature": {"network": {"outgoing": "yes"}}})") ==
+              "mirrord.json: feature.network.outgoing: invalid type: expected true, false or an "
+              "object, found a string");
+    }
 }
 
 TEST_CASE("unknown keys are errors with the file and key path") {
