@@ -12,6 +12,7 @@
 #include "cli/commands/command.hpp"
 #include "cli/config_flags.hpp"
 #include "cli/exec_session.hpp"
+#include "cli/exec_tunnels.hpp"
 #include "cli/remote_env.hpp"
 #include "common/config/env_apply.hpp"
 #include "common/core/interrupt.hpp"
@@ -34,6 +35,7 @@ struct Prepared {
     std::unique_ptr<kube::Client> client;
     std::optional<session::ResolvedTarget> target;
     std::unique_ptr<ExecSession> session;
+    EnvTunnels tunnels; // stopped before the session ends
     std::vector<std::string> child_env;
 };
 
@@ -47,7 +49,7 @@ std::string env_summary(const config::EnvConfig& env) {
 }
 
 void print_summary(ProgressTask& root, const ExecArgs& args, const config::Loaded& loaded,
-                   const std::vector<std::string>& splits) {
+                   const Prepared& prepared) {
     auto task = root.subtask("config summary");
     task.info("Running command: " + join(args.command, " "));
     const auto& target = loaded.config.target.path;
@@ -58,8 +60,13 @@ void print_summary(ProgressTask& root, const ExecArgs& args, const config::Loade
                   : "mirrord will run without a target, " + file);
     task.info("mirrord will run without the mirrord Operator");
     task.info(env_summary(loaded.config.env));
-    for (const auto& line : splits)
+    if (!loaded.config.network.outgoing.tcp && prepared.session)
+        task.info("outgoing: off; addresses in the environment are left as they are");
+    for (const auto& line : prepared.tunnels.summary)
         task.info(line);
+    if (prepared.session)
+        for (const auto& line : prepared.session->split_summaries())
+            task.info(line);
     task.success();
 }
 
@@ -96,6 +103,26 @@ Status connect_and_start(Prepared& prepared, const config::Config& config, Progr
     return {};
 }
 
+// Local listeners for the in-cluster addresses of the target's env, which `merged` then names.
+Status start_tunnels(Prepared& prepared, const config::Config& config, config::EnvMap& merged,
+                     ProgressTask& root) {
+    auto task = root.subtask("tunnels to in-cluster addresses");
+    auto started = start_env_tunnels(
+        *prepared.client, merged, config.network.outgoing, prepared.target->namespace_,
+        [](const std::string& message) { log::warn("tunnel: {}", message); });
+    if (!started) {
+        task.failure();
+        return std::move(started).error();
+    }
+    prepared.tunnels = std::move(*started);
+    for (const auto& warning : prepared.tunnels.warnings)
+        task.warning(warning);
+    auto count = prepared.tunnels.summary.size();
+    task.success(count == 0 ? std::string("none needed")
+                            : fmt::format("{} variable{}", count, count == 1 ? "" : "s"));
+    return {};
+}
+
 // Everything before the child starts. On error the cluster is already restored.
 Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
     Prepared prepared;
@@ -116,6 +143,11 @@ Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
     if (remote) {
         auto merged = config::merge_remote_env(
             config::EnvList(remote->begin(), remote->end()), config.env);
+        Status tunnelled = merged && prepared.session
+                               ? start_tunnels(prepared, config, *merged, root)
+                               : Status{};
+        if (!tunnelled)
+            merged = std::move(tunnelled).error();
         if (merged) {
             auto id = prepared.session ? prepared.session->id() : std::string("local");
             prepared.child_env = config::build_child_env(config::current_process_env(), *merged,
@@ -130,12 +162,16 @@ Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
             remote = std::move(merged).error();
         }
     }
+    if (prepared.tunnels.tunnels)
+        prepared.tunnels.tunnels->stop();
     if (prepared.session)
         (void)prepared.session->finish(root);
     return std::move(remote).error();
 }
 
 int undo(Prepared& prepared) {
+    if (prepared.tunnels.tunnels)
+        prepared.tunnels.tunnels->stop(); // the app is gone: nothing may reach the cluster now
     if (!prepared.session)
         return 0;
     InterruptGuard guard; // a second Ctrl+C must not stop the restore halfway
@@ -188,9 +224,7 @@ int run_exec(const ExecArgs& args) {
         (void)undo(*prepared);
         return 1;
     }
-    print_summary(root, args, *loaded,
-                  prepared->session ? prepared->session->split_summaries()
-                                    : std::vector<std::string>{});
+    print_summary(root, args, *loaded, *prepared);
     root.success("Ready!");
     ChildHooks hooks;
     if (prepared->session) {

@@ -93,6 +93,9 @@ public:
     void use_handed_credential(Credential handed);
 
     const Connection& connection() const { return connection_; }
+    // The credential source requests use, for other transports to the same apiserver (the
+    // port-forward tunnel), so that they share its cache and plugin runs.
+    std::shared_ptr<CredentialSource> credential_source() const { return credentials_; }
     // The namespace to use when the caller gave none.
     const std::string& default_namespace() const { return connection_.namespace_; }
 

@@ -76,6 +76,12 @@ Result<PortForwarder::Server> parse_server_url(const std::string& url) {
 }
 
 Result<std::shared_ptr<PortForwarder>> PortForwarder::create(const kube::Connection& connection) {
+    return create(connection, kube::make_credential_source(connection));
+}
+
+Result<std::shared_ptr<PortForwarder>>
+PortForwarder::create(const kube::Connection& connection,
+                      std::shared_ptr<kube::CredentialSource> credentials) {
     if (!connection.proxy_url.empty())
         return fail("proxy-url {} is not supported by the port-forward tunnel yet",
                     connection.proxy_url);
@@ -85,7 +91,7 @@ Result<std::shared_ptr<PortForwarder>> PortForwarder::create(const kube::Connect
     forwarder->insecure_ = connection.insecure;
     forwarder->tls_name_ = connection.tls_server_name.empty() ? forwarder->server_.host
                                                               : connection.tls_server_name;
-    forwarder->credentials_ = kube::make_credential_source(connection);
+    forwarder->credentials_ = std::move(credentials);
     forwarder->credential_thread_ = std::make_unique<asio::thread_pool>(1);
     return forwarder;
 }

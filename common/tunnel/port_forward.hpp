@@ -41,6 +41,10 @@ public:
     // Reads the server URL and TLS settings of `connection` (server, ca_pem, insecure,
     // tls_server_name) and its credential source. Errors name the setting.
     static Result<std::shared_ptr<PortForwarder>> create(const kube::Connection& connection);
+    // The same with the credential source of a REST client (Client::credential_source()), so
+    // that an exec plugin runs once for both (an interactive one prompts once).
+    static Result<std::shared_ptr<PortForwarder>>
+    create(const kube::Connection& connection, std::shared_ptr<kube::CredentialSource> credentials);
 
     // Opens one stream to `target`. A 401 is retried once when the credential source may give
     // a fresh credential; a 403 names pods/portforward and the verbs the Role needs. Errors
@@ -65,7 +69,7 @@ private:
     std::string ca_pem_;
     bool insecure_ = false;
     std::string tls_name_; // SNI and certificate check: tls-server-name, else the host
-    std::unique_ptr<kube::CredentialSource> credentials_;
+    std::shared_ptr<kube::CredentialSource> credentials_;
     // Runs credentials_->get(): an exec plugin may take seconds, and the loop thread must keep
     // moving every other tunnel meanwhile.
     std::unique_ptr<asio::thread_pool> credential_thread_;
