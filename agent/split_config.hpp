@@ -35,6 +35,9 @@ struct SplitPlan {
     // Property names whose values must never be printed (came from a Secret, or sasl.*password*,
     // ssl.*key*, ...). Their values are registered with log::add_secret when loaded.
     std::set<std::string> secret_properties;
+    // bootstrap.servers as the client config has it, when `properties` holds a local tunnel's
+    // address instead (an in-cluster broker, DESIGN.md s8): what the Lease records for others.
+    std::optional<std::string> recorded_bootstrap;
 };
 
 // The objects resolution reads: the apiserver (KubeSplitObjects, split_objects.hpp) or canned

@@ -51,6 +51,8 @@ json recorded_kafka(const SplitPlan& plan) {
     for (const auto& [name, value] : plan.properties)
         if (!plan.secret_properties.count(name) && !kafka::is_sensitive(name))
             properties[name] = value;
+    if (plan.recorded_bootstrap && properties.contains("bootstrap.servers"))
+        properties["bootstrap.servers"] = *plan.recorded_bootstrap;
     return {{"client_config", plan.client_config},
             {"namespace", plan.client_config_namespace},
             {"properties", properties},

@@ -151,7 +151,8 @@ Status ExecSession::scale_down(ProgressTask& progress) {
 
 Status ExecSession::start_splits(const config::Config& config,
                                  const std::map<std::string, std::string>& container_env,
-                                 std::vector<std::string>& child_env, ProgressTask& progress) {
+                                 std::vector<std::string>& child_env, ProgressTask& progress,
+                                 const BrokerRoute& route_brokers) {
     auto config_namespace = config.agent.namespace_.value_or("mirrord");
     for (const auto& split : config.split_queues) {
         auto task = progress.subtask("splitting kafka topic id " + split.id);
@@ -166,6 +167,19 @@ Status ExecSession::start_splits(const config::Config& config,
                                               config_namespace);
         if (!plan)
             return fail_task(std::move(plan).error());
+        if (auto servers = plan->properties.find("bootstrap.servers");
+            route_brokers && servers != plan->properties.end()) {
+            auto routed = route_brokers(servers->second, plan->client_config_namespace,
+                                        plan->secret_properties.count("bootstrap.servers") != 0);
+            if (!routed)
+                return fail_task(std::move(routed).error().wrap(fmt::format(
+                    "bootstrap.servers of kafka client config {}/{}",
+                    plan->client_config_namespace, plan->client_config)));
+            if (*routed != servers->second) {
+                plan->recorded_bootstrap = servers->second;
+                servers->second = std::move(*routed);
+            }
+        }
         agent::SessionSplitOptions options{
             target_.namespace_, id(), std::chrono::seconds(config.agent.startup_timeout),
             [&task](const std::string& text) { task.info(text); },

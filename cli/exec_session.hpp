@@ -9,6 +9,7 @@
 // cannot. The session's life itself is common/session/session.hpp; this file adds the progress
 // display and the steps only exec takes.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,9 +50,16 @@ public:
     // feature.split_queues (agent/split_session.hpp): for each entry, resolves its plan from the
     // target container's env, sets up the session topic and waits for the splitter; then points
     // `child_env` at the session topics. On failure the splits made so far are undone.
+    // `route_brokers` maps a client config's bootstrap.servers (and the namespace its bare names
+    // resolve in) to the addresses this process reaches them at: local tunnels for in-cluster
+    // brokers (DESIGN.md s8).
+    using BrokerRoute = std::function<Result<std::string>(const std::string& servers,
+                                                          const std::string& namespace_,
+                                                          bool secret)>;
     Status start_splits(const config::Config& config,
                         const std::map<std::string, std::string>& container_env,
-                        std::vector<std::string>& child_env, ProgressTask& progress);
+                        std::vector<std::string>& child_env, ProgressTask& progress,
+                        const BrokerRoute& route_brokers = {});
     // "kafka: test-topic -> mirrord-tmp-... (source=^test-)", one per split.
     std::vector<std::string> split_summaries() const;
     // Notes the local app's pid in the Lease (for the guardian); failures are logged.

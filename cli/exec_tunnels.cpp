@@ -236,15 +236,14 @@ TunnelPlan plan_tunnels(const config::EnvMap& env, const OutgoingConfig& outgoin
     return plan;
 }
 
-Result<EnvTunnels> start_env_tunnels(kube::Client& client, config::EnvMap& env,
-                                     const OutgoingConfig& outgoing,
-                                     const std::string& pod_namespace,
-                                     tunnel::ErrorHandler on_error) {
-    EnvTunnels out;
+Status add_env_tunnels(kube::Client& client, EnvTunnels& out, config::EnvMap& env,
+                       const OutgoingConfig& outgoing, const std::string& pod_namespace,
+                       const tunnel::ErrorHandler& on_error, const std::string& label,
+                       bool show) {
     auto plan = plan_tunnels(env, outgoing, pod_namespace, service_lookup(client));
-    out.warnings = std::move(plan.warnings);
+    out.warnings.insert(out.warnings.end(), plan.warnings.begin(), plan.warnings.end());
     if (plan.tunnels.empty())
-        return out;
+        return {};
     std::set<std::string> namespaces;
     for (const auto& planned : plan.tunnels)
         namespaces.insert(planned.address.namespace_);
@@ -258,8 +257,10 @@ Result<EnvTunnels> start_env_tunnels(kube::Client& client, config::EnvMap& env,
                             "feature.network.outgoing to false to leave the addresses as they are",
                             ns, verb);
         }
-    MIRRORD_TRY_ASSIGN(out.tunnels,
-                       tunnel::SessionTunnels::start(client, pod_namespace, std::move(on_error)));
+    if (!out.tunnels) {
+        MIRRORD_TRY_ASSIGN(out.tunnels,
+                           tunnel::SessionTunnels::start(client, pod_namespace, on_error));
+    }
     std::map<std::string, std::vector<const PlannedTunnel*>> by_var;
     for (const auto& planned : plan.tunnels)
         by_var[planned.var].push_back(&planned);
@@ -286,12 +287,13 @@ Result<EnvTunnels> start_env_tunnels(kube::Client& client, config::EnvMap& env,
         }
         auto& value = env[var];
         value = tunnel::replace_env_addresses(value, addresses, replacements);
-        out.summary.push_back(fmt::format("{}: {} ({})", var, fmt::join(parts, ", "),
-                                          looks_like_kafka(var, planned.front()->where.port)
-                                              ? "kafka"
-                                              : "tcp"));
+        if (show)
+            out.summary.push_back(fmt::format("{}{}: {} ({})", label, var, fmt::join(parts, ", "),
+                                              looks_like_kafka(var, planned.front()->where.port)
+                                                  ? "kafka"
+                                                  : "tcp"));
     }
-    return out;
+    return {};
 }
 
 } // namespace mirrord::cli

@@ -55,11 +55,13 @@ struct EnvTunnels {
 };
 
 // Plans, checks that the user may port-forward in the pods' namespaces (a clear error naming
-// the permission otherwise), starts a listener per distinct address and rewrites `env` to them.
-// Tunnel errors while the app runs go to `on_error`.
-Result<EnvTunnels> start_env_tunnels(kube::Client& client, config::EnvMap& env,
-                                     const config::OutgoingConfig& outgoing,
-                                     const std::string& pod_namespace,
-                                     tunnel::ErrorHandler on_error);
+// the permission otherwise), starts a listener per distinct address (reusing `into`'s tunnels,
+// started on first need) and rewrites `env` to them; appends to `into`'s summary and warnings.
+// Tunnel errors while the app runs go to `on_error`. `label` prefixes each summary line ("" for
+// the target's env); `show` false keeps addresses that came from a Secret out of the summary.
+Status add_env_tunnels(kube::Client& client, EnvTunnels& into, config::EnvMap& env,
+                       const config::OutgoingConfig& outgoing, const std::string& pod_namespace,
+                       const tunnel::ErrorHandler& on_error, const std::string& label = "",
+                       bool show = true);
 
 } // namespace mirrord::cli

@@ -103,24 +103,40 @@ Status connect_and_start(Prepared& prepared, const config::Config& config, Progr
     return {};
 }
 
+void tunnel_error(const std::string& message) { log::warn("tunnel: {}", message); }
+
 // Local listeners for the in-cluster addresses of the target's env, which `merged` then names.
 Status start_tunnels(Prepared& prepared, const config::Config& config, config::EnvMap& merged,
                      ProgressTask& root) {
     auto task = root.subtask("tunnels to in-cluster addresses");
-    auto started = start_env_tunnels(
-        *prepared.client, merged, config.network.outgoing, prepared.target->namespace_,
-        [](const std::string& message) { log::warn("tunnel: {}", message); });
+    auto started = add_env_tunnels(*prepared.client, prepared.tunnels, merged,
+                                   config.network.outgoing, prepared.target->namespace_,
+                                   tunnel_error);
     if (!started) {
         task.failure();
-        return std::move(started).error();
+        return started;
     }
-    prepared.tunnels = std::move(*started);
     for (const auto& warning : prepared.tunnels.warnings)
         task.warning(warning);
     auto count = prepared.tunnels.summary.size();
     task.success(count == 0 ? std::string("none needed")
                             : fmt::format("{} variable{}", count, count == 1 ? "" : "s"));
     return {};
+}
+
+// The embedded splitter reaches an in-cluster broker through the same tunnels as the app.
+ExecSession::BrokerRoute broker_route(Prepared& prepared, const config::Config& config) {
+    return [&prepared, &config](const std::string& servers, const std::string& namespace_,
+                                bool secret) -> Result<std::string> {
+        config::EnvMap values{{"bootstrap.servers", servers}};
+        auto said = prepared.tunnels.warnings.size();
+        MIRRORD_TRY(add_env_tunnels(*prepared.client, prepared.tunnels, values,
+                                    config.network.outgoing, namespace_, tunnel_error,
+                                    "splitter ", !secret));
+        for (auto i = said; i < prepared.tunnels.warnings.size(); ++i)
+            log::warn("{}", prepared.tunnels.warnings[i]);
+        return values.at("bootstrap.servers");
+    };
 }
 
 // Everything before the child starts. On error the cluster is already restored.
@@ -152,9 +168,11 @@ Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
             auto id = prepared.session ? prepared.session->id() : std::string("local");
             prepared.child_env = config::build_child_env(config::current_process_env(), *merged,
                                                          config.env, id);
-            Status split = prepared.session ? prepared.session->start_splits(
-                                                  config, *remote, prepared.child_env, root)
-                                            : Status{};
+            Status split = prepared.session
+                               ? prepared.session->start_splits(config, *remote,
+                                                                prepared.child_env, root,
+                                                                broker_route(prepared, config))
+                               : Status{};
             if (split)
                 return prepared;
             remote = std::move(split).error();
