@@ -26,6 +26,9 @@ import urllib.request
 
 RUN_ANNOTATION = "testenv.mirrord.dev/run"
 WORKDIR_ANNOTATION = "testenv.mirrord.dev/workdir"
+# JSON object of env values the local process gets instead of the container's: a real pod
+# resolves kafka-bootstrap.default.svc through cluster DNS, a local process cannot.
+LOCAL_ENV_ANNOTATION = "testenv.mirrord.dev/local-env"
 POLL_SECONDS = 0.5
 MAX_GRACE_SECONDS = 10
 
@@ -255,9 +258,17 @@ class Runner:
             if not argv:
                 raise ValueError("first container has neither command nor args")
             env = resolve_env(self.api, pod, container)
+            annotations = pod["metadata"].get("annotations") or {}
+            if LOCAL_ENV_ANNOTATION in annotations:
+                try:
+                    local_env = json.loads(annotations[LOCAL_ENV_ANNOTATION])
+                except json.JSONDecodeError as error:
+                    raise ValueError(f"annotation {LOCAL_ENV_ANNOTATION}: {error}") from None
+                if not isinstance(local_env, dict):
+                    raise ValueError(f"annotation {LOCAL_ENV_ANNOTATION}: not a JSON object")
+                env.update({str(k): str(v) for k, v in local_env.items()})
             argv = [expand(a, env) for a in argv]
-            workdir = (pod["metadata"].get("annotations") or {}).get(WORKDIR_ANNOTATION,
-                                                                     self.pods_dir)
+            workdir = annotations.get(WORKDIR_ANNOTATION, self.pods_dir)
             process.start(argv, env, workdir)
         except (ApiError, ValueError, OSError) as error:
             # Like a kubelet's CreateContainerConfigError: retried on the next poll.
