@@ -4,9 +4,11 @@
 # approach 2 (queue splitting) mirrord's CRDs and the guide's two CRs: the client config
 # base-config (in CONFIG_NAMESPACE) and the topics consumer kafka-consumer-topics (in NAMESPACE).
 #   deploy.sh [--no-producer] [-n NAMESPACE] [--topic TOPIC] [--group GROUP] [--replicas N]
-#             [--config-namespace CONFIG_NAMESPACE]
+#             [--config-namespace CONFIG_NAMESPACE] [--in-cluster]
 # Defaults: namespace default, topic test-topic, group test-consumer-group, 1 consumer replica,
-# config namespace mirrord.
+# config namespace mirrord. --in-cluster configures the pods and the client config with the
+# broker's in-cluster address (kafka-bootstrap.default.svc:9092, testenv/README.md), which a
+# laptop can neither resolve nor reach, as in a real cluster; mirrord exec tunnels it.
 # Tests give each run its own namespace, topic and group so that runs cannot disturb each other.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,8 +18,9 @@ GROUP=test-consumer-group
 REPLICAS=1
 PRODUCER=1
 CONFIG_NAMESPACE=mirrord
+IN_CLUSTER=0
 usage() {
-    echo "usage: deploy.sh [--no-producer] [-n NAMESPACE] [--topic TOPIC] [--group GROUP] [--replicas N] [--config-namespace NS]" >&2
+    echo "usage: deploy.sh [--no-producer] [-n NAMESPACE] [--topic TOPIC] [--group GROUP] [--replicas N] [--config-namespace NS] [--in-cluster]" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
@@ -28,16 +31,20 @@ while [ $# -gt 0 ]; do
         --group) [ $# -ge 2 ] || usage; GROUP=$2; shift ;;
         --replicas) [ $# -ge 2 ] || usage; REPLICAS=$2; shift ;;
         --config-namespace) [ $# -ge 2 ] || usage; CONFIG_NAMESPACE=$2; shift ;;
+        --in-cluster) IN_CLUSTER=1 ;;
         *) usage ;;
     esac
     shift
 done
 case $REPLICAS in ''|*[!0-9]*) echo "deploy.sh: --replicas needs a number" >&2; exit 2 ;; esac
 PYTHON=$("$HERE/venv.sh")
-BOOTSTRAP=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:19092}
+LOCAL_BOOTSTRAP=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:19092}
+CLUSTER_BOOTSTRAP=${KAFKA_CLUSTER_BOOTSTRAP:-kafka-bootstrap.default.svc:9092}
+BOOTSTRAP=$LOCAL_BOOTSTRAP # what this script and the pods are configured with
+if [ $IN_CLUSTER -eq 1 ]; then BOOTSTRAP=$CLUSTER_BOOTSTRAP; fi
 
 # librdkafka consumers do not auto-create topics: create it up front (idempotent).
-"$PYTHON" - "$BOOTSTRAP" "$TOPIC" <<'PY'
+"$PYTHON" - "$LOCAL_BOOTSTRAP" "$TOPIC" <<'PY'
 import sys
 from confluent_kafka.admin import AdminClient, NewTopic
 admin = AdminClient({"bootstrap.servers": sys.argv[1]})
@@ -47,7 +54,9 @@ if topic not in admin.list_topics(timeout=10).topics:
 PY
 
 manifest=$(sed -e "s#@APP_DIR@#$HERE#g" -e "s#@PYTHON@#$PYTHON#g" -e "s#@TOPIC@#$TOPIC#g" \
-               -e "s#@GROUP@#$GROUP#g" -e "s#@REPLICAS@#$REPLICAS#g" "$HERE/k8s/kafka-debug.yaml")
+               -e "s#@GROUP@#$GROUP#g" -e "s#@REPLICAS@#$REPLICAS#g" \
+               -e "s#@BOOTSTRAP@#$BOOTSTRAP#g" -e "s#@LOCAL_BOOTSTRAP@#$LOCAL_BOOTSTRAP#g" \
+               "$HERE/k8s/kafka-debug.yaml")
 if [ $PRODUCER -eq 0 ]; then
     manifest=$(python3 -c 'import sys; print("---".join(d for d in sys.stdin.read().split("---") if "name: kafka-producer" not in d))' <<<"$manifest")
 fi
