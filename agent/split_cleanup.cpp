@@ -124,6 +124,22 @@ static std::optional<std::pair<std::string, std::string>> recorded_client_config
     return std::pair{ns, name};
 }
 
+namespace {
+BrokerRoute& broker_route() {
+    static BrokerRoute route;
+    return route;
+}
+} // namespace
+
+void set_broker_route(BrokerRoute route) { broker_route() = std::move(route); }
+
+Result<std::map<std::string, std::string>> route_broker(
+    kube::Client& client, const std::map<std::string, std::string>& properties) {
+    if (!broker_route())
+        return properties;
+    return broker_route()(client, properties);
+}
+
 void install_split_cleanup() {
     session::set_external_cleanup([](kube::Client& client, const json& lease,
                                      session::ReapReport& report) -> Status {
@@ -158,6 +174,7 @@ void install_split_cleanup() {
         if (properties.empty())
             return fail("session {}: no kafka properties recorded on its lease; its topics "
                         "{}* are left to `mirrord reset`", record->id, session_prefix(record->id));
+        MIRRORD_TRY_ASSIGN(properties, route_broker(client, properties));
         MIRRORD_TRY(delete_temporaries(properties, record->id, report.actions)
                         .wrap("deleting the kafka topics of session " + record->id));
         return end_split_if_last(client, record->namespace_, *key, properties, record->id,
@@ -247,9 +264,15 @@ void reset_orphan_temporaries(kube::Client& client, const std::string& namespace
     std::vector<std::string> ids;
     for (const auto& record : *sessions)
         ids.push_back(record.id);
-    for (const auto& properties : brokers)
-        if (auto deleted = delete_orphan_temporaries(properties, ids, actions); !deleted)
+    for (const auto& properties : brokers) {
+        auto routed = route_broker(client, properties);
+        if (!routed) {
+            warnings.push_back(routed.error().wrap("reaching the kafka broker").message());
+            continue;
+        }
+        if (auto deleted = delete_orphan_temporaries(*routed, ids, actions); !deleted)
             warnings.push_back(deleted.error().wrap("deleting orphaned kafka topics").message());
+    }
 }
 
 } // namespace mirrord::agent

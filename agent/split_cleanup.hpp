@@ -8,6 +8,7 @@
 //     client config name and non-secret properties; never secrets);
 //   - reset: temporary topics whose session Lease is gone.
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,6 +34,15 @@ Result<std::map<std::string, std::string>> resolve_broker(kube::Client& client,
 
 // The broker properties a session Lease recorded (mirrord.dev/split-kafka); empty when none.
 std::map<std::string, std::string> recorded_properties(const nlohmann::json& lease);
+
+// How this process reaches a broker whose properties were recorded or resolved: the identity
+// unless set_broker_route() installed one. A broker with in-cluster addresses is reached through
+// local tunnels (DESIGN.md s8), which the route starts and keeps for the rest of the process.
+using BrokerRoute = std::function<Result<std::map<std::string, std::string>>(
+    kube::Client& client, const std::map<std::string, std::string>& properties)>;
+void set_broker_route(BrokerRoute route);
+Result<std::map<std::string, std::string>> route_broker(
+    kube::Client& client, const std::map<std::string, std::string>& properties);
 
 // Makes every reap (exec, guardian, ls, reset) also delete the dead session's temporary topics
 // and groups, and end its split when it was the last session. Call once at startup.

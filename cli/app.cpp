@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/split_cleanup.hpp"
+#include "cli/exec_tunnels.hpp"
 #include "cli/commands/command.hpp"
 #include "common/core/log.hpp"
 
@@ -48,6 +49,7 @@ int run_commands(int argc, char** argv) {
 
     // Every reap, in every command, also removes what queue splitting left in the broker.
     agent::install_split_cleanup();
+    install_broker_route();
     std::vector<Command> commands;
     commands.push_back(add_verify_config(app));
     commands.push_back(add_ls(app));

@@ -4,10 +4,13 @@
 #include <arpa/inet.h>
 #include <cctype>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "agent/split_cleanup.hpp"
+#include "common/core/log.hpp"
 #include "common/kube/resources.hpp"
 #include "common/tunnel/service_endpoints.hpp"
 
@@ -294,6 +297,34 @@ Status add_env_tunnels(kube::Client& client, EnvTunnels& out, config::EnvMap& en
                                                   : "tcp"));
     }
     return {};
+}
+
+void install_broker_route() {
+    agent::set_broker_route([](kube::Client& client,
+                               const std::map<std::string, std::string>& properties)
+                                -> Result<std::map<std::string, std::string>> {
+        auto servers = properties.find("bootstrap.servers");
+        if (servers == properties.end())
+            return properties;
+        // Never destroyed: the process ends soon after (reset, the guardian), and a static
+        // destructor would stop the loop while librdkafka handles may still be closing.
+        static std::mutex mutex;
+        static auto* tunnels = new EnvTunnels();
+        std::lock_guard lock(mutex);
+        config::EnvMap values{{"bootstrap.servers", servers->second}};
+        MIRRORD_TRY(add_env_tunnels(client, *tunnels, values, OutgoingConfig{},
+                                    client.default_namespace(),
+                                    [](const std::string& message) {
+                                        log::warn("tunnel: {}", message);
+                                    },
+                                    "", false));
+        for (const auto& warning : tunnels->warnings)
+            log::debug("{}", warning);
+        tunnels->warnings.clear();
+        auto routed = properties;
+        routed["bootstrap.servers"] = values.at("bootstrap.servers");
+        return routed;
+    });
 }
 
 } // namespace mirrord::cli

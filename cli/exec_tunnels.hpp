@@ -64,4 +64,9 @@ Status add_env_tunnels(kube::Client& client, EnvTunnels& into, config::EnvMap& e
                        const tunnel::ErrorHandler& on_error, const std::string& label = "",
                        bool show = true);
 
+// Installs agent::set_broker_route for brokers met outside exec's own setup (the guardian and
+// `reset` deleting a dead session's topics, a reap at exec's start): in-cluster addresses in
+// bootstrap.servers get local tunnels, kept for the rest of the process. Call once at startup.
+void install_broker_route();
+
 } // namespace mirrord::cli

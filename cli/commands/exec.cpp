@@ -180,21 +180,22 @@ Result<Prepared> prepare(const config::Loaded& loaded, ProgressTask& root) {
             remote = std::move(merged).error();
         }
     }
-    if (prepared.tunnels.tunnels)
-        prepared.tunnels.tunnels->stop();
     if (prepared.session)
         (void)prepared.session->finish(root);
+    if (prepared.tunnels.tunnels)
+        prepared.tunnels.tunnels->stop();
     return std::move(remote).error();
 }
 
 int undo(Prepared& prepared) {
-    if (prepared.tunnels.tunnels)
-        prepared.tunnels.tunnels->stop(); // the app is gone: nothing may reach the cluster now
     if (!prepared.session)
         return 0;
     InterruptGuard guard; // a second Ctrl+C must not stop the restore halfway
     auto progress = start_progress("mirrord exec: ending session");
     auto finished = prepared.session->finish(progress);
+    // After the session: ending a split deletes its topics through the broker's tunnel.
+    if (prepared.tunnels.tunnels)
+        prepared.tunnels.tunnels->stop();
     if (!finished) {
         progress.failure();
         log::error(finished.error().message());

@@ -23,3 +23,11 @@ foreach(case split errors)
              COMMAND python3 ${MIRRORD_E2E_DIR}/split/${case}_test.py $<TARGET_FILE:mirrord> -v)
     set_tests_properties("e2e: split ${case}" PROPERTIES LABELS e2e TIMEOUT 600)
 endforeach()
+
+# The Kafka connection into the local process (issue 11): the sample consumer deployed with the
+# broker's in-cluster address, tunnelled through pods/portforward (env only, copy + scale_down,
+# the headless pod name, the endpoint pod deleted mid-stream), an HTTP Service, no ready
+# endpoint, a dev user without pods/portforward.
+add_test(NAME "e2e: tunnel"
+         COMMAND python3 ${MIRRORD_E2E_DIR}/tunnel/tunnel_test.py $<TARGET_FILE:mirrord> -v)
+set_tests_properties("e2e: tunnel" PROPERTIES LABELS e2e TIMEOUT 600)

@@ -132,10 +132,11 @@ class Producer:
 class Session:
     """`mirrord exec` of the local consumer (consumer.py), with a filter on `source`."""
 
-    def __init__(self, test, regex, group=None, offset_reset="earliest", env_extra=None):
+    def __init__(self, test, regex, group=None, offset_reset="earliest", env_extra=None,
+                 config=None):
         self.out = tempfile.NamedTemporaryFile("w+", prefix="split-", suffix=".out", delete=False)
         self.out.close()  # only its name is used: the local consumer appends to it
-        config = test.config({"source": regex})
+        config = config or test.config({"source": regex})
         args = [sys.executable, CONSUMER, "--out", self.out.name, "--offset-reset", offset_reset]
         if group:
             args += ["--group", group]
