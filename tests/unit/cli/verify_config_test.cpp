@@ -76,7 +76,7 @@ TEST_CASE("verify-config prints mirrord's Success shape") {
         auto warned = verify(corpus_file("valid", "network_fs.json"));
         CHECK(warned["type"] == "Success");
         CHECK(warned["config"]["namespace"] == "staging");
-        CHECK(warned["warnings"].size() == 4);
+        CHECK(warned["warnings"].size() == 5); // network_fs.json.expect
     }
     SECTION("--resolved adds the resolved config with the key as a string") {
         env.set("MIRRORD_KEY", "fixed-key");
