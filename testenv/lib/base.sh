@@ -105,3 +105,17 @@ wait_ready() {
         sleep 0.3
     done
 }
+
+# wait_object WHAT DEADLINE_SECONDS DESCRIBE CHECK...: polls CHECK (a cluster object's state, no
+# process of ours) until it succeeds; at the deadline prints what DESCRIBE shows and exits 1.
+wait_object() {
+    local what=$1 secs=$2 describe=$3 deadline=$((SECONDS + $2)); shift 3
+    until "$@" >/dev/null 2>&1; do
+        if [ $SECONDS -ge $deadline ]; then
+            say "error: $what: not after ${secs}s; current state:"
+            "$describe" >&2
+            exit 1
+        fi
+        sleep 0.3
+    done
+}

@@ -1,6 +1,7 @@
 # How to start each component and how to tell it is ready. Sourced by scripts/testenv.
 # Ports (all 127.0.0.1): etcd 2379/2380, apiserver 6443, controller-manager 10257, scheduler
-# 10259, kwok 10247, Kafka 19092 (controller 19093); kwok forwards pod ports to 127.0.0.1:18080.
+# 10259, kwok 10247, Kafka 19092 (controller 19093, in-cluster listener 19094); kwok forwards pod
+# ports to 127.0.0.1:18080, and default/kafka-0's port 9092 to 19094.
 
 . "$TESTENV_DIR/versions.sh"
 ETCD_BIN=$("$TESTENV_DIR/build.sh" dir etcd)
@@ -32,7 +33,7 @@ ports_of() {
         kube-controller-manager) echo 10257 ;;
         kube-scheduler) echo 10259 ;;
         kwok) echo 10247 ;;
-        kafka) echo 19092 19093 ;;
+        kafka) echo 19092 19093 19094 ;;
     esac
 }
 
@@ -109,17 +110,44 @@ start_kwok() {
 }
 ready_kwok() { curl -skf https://127.0.0.1:10247/healthz >/dev/null; }
 
-# ensure_cluster_objects: the fake node and the namespaces tests rely on.
+# ensure_cluster_objects: the fake node, the namespaces tests rely on, and the in-cluster Kafka
+# objects (config/kafka-cluster.yaml; `apply`, so an `up` on an existing cluster changes nothing).
 ensure_cluster_objects() {
     kubectl_admin get node "$NODE_NAME" >/dev/null 2>&1 ||
         kubectl_admin create -f "$TESTENV_DIR/config/node.yaml" >/dev/null ||
         die "could not create node $NODE_NAME"
     kubectl_admin get namespace mirrord >/dev/null 2>&1 ||
         kubectl_admin create namespace mirrord >/dev/null || die "could not create namespace mirrord"
+    kubectl_admin apply -f "$TESTENV_DIR/config/kafka-cluster.yaml" >/dev/null ||
+        die "could not apply $TESTENV_DIR/config/kafka-cluster.yaml"
 }
 ready_node() {
     [ "$(kubectl_admin get node "$NODE_NAME" \
         -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
+}
+
+# The in-cluster broker is usable once its pod is Ready and the bootstrap Service's EndpointSlice
+# lists it ready on 9092 (what a tunnel reads to pick a pod).
+ready_kafka_pod() {
+    [ "$(kubectl_admin -n default get pod kafka-0 \
+        -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
+}
+ready_kafka_endpoints() {
+    kubectl_admin -n default get endpointslices -l kubernetes.io/service-name=kafka-bootstrap \
+        -o json | python3 -c '
+import json, sys
+sys.exit(not any(
+    any(p.get("port") == 9092 for p in s.get("ports") or [])
+    and any((e.get("targetRef") or {}).get("name") == "kafka-0"
+            and (e.get("conditions") or {}).get("ready") for e in s.get("endpoints") or [])
+    for s in json.load(sys.stdin)["items"]))'
+}
+# What the pod and the slice look like, for the error when the wait times out.
+describe_kafka_objects() {
+    kubectl_admin -n default get statefulset/kafka pod/kafka-0 -o wide 2>&1
+    kubectl_admin -n default get endpointslices -l kubernetes.io/service-name=kafka-bootstrap \
+        -o wide 2>&1
+    return 0
 }
 
 # ---- Kafka: single combined broker+controller, static voter, storage formatted once.

@@ -13,3 +13,11 @@ foreach(case Version Deployment PodRunner Rbac ClientCert Script)
              COMMAND python3 ${MIRRORD_TESTENV_DIR}/cluster_test.py -v ${case}Test)
     set_tests_properties("testenv: ${case}" PROPERTIES LABELS testenv TIMEOUT 180)
 endforeach()
+
+# The in-cluster Kafka (broker advertising kafka-0.kafka.default.svc.cluster.local, reachable only
+# through pods/portforward), one ctest entry per class of cluster_kafka_test.py. Read-only.
+foreach(case AdvertisedName PortForward EndpointSlice)
+    add_test(NAME "testenv: ClusterKafka ${case}"
+             COMMAND python3 ${MIRRORD_TESTENV_DIR}/cluster_kafka_test.py -v ${case}Test)
+    set_tests_properties("testenv: ClusterKafka ${case}" PROPERTIES LABELS testenv TIMEOUT 120)
+endforeach()
