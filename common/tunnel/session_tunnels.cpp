@@ -82,10 +82,15 @@ Result<std::string> SessionTunnels::listen(const std::string& host, std::uint16_
         if (!target || to_port <= 0 || to_port > 65535)
             co_return fail("{}:{} is not an in-cluster Service address the tunnel can reach",
                            to_host, to_port);
+        // Only trivially copyable captures: gcc 12 mis-copies a lambda with non-trivial
+        // members into co_spawn's coroutine frame (ASan: free of a pointer into this frame).
+        // Both pointees live in this frame, which waits for the lookup.
+        const ClusterAddress* where = &*target;
+        kube::Client* client = shared->client.get();
         auto looked = co_await asio::co_spawn(
             shared->lookups,
-            [client = shared->client, target = *target, to_port]() -> asio::awaitable<Looked> {
-                co_return Looked{resolve_cluster_address(*client, target,
+            [client, where, to_port]() -> asio::awaitable<Looked> {
+                co_return Looked{resolve_cluster_address(*client, *where,
                                                          static_cast<std::uint16_t>(to_port))};
             },
             asio::use_awaitable);
