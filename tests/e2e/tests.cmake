@@ -26,7 +26,8 @@ endforeach()
 
 # The Kafka connection into the local process (issue 11): the sample consumer deployed with the
 # broker's in-cluster address, tunnelled through pods/portforward (env only, copy + scale_down,
-# the headless pod name, the endpoint pod deleted mid-stream), an HTTP Service, no ready
+# the headless pod name, the endpoint pod deleted mid-stream, the apiserver restarted, a split
+# session whose client config names the in-cluster bootstrap), an HTTP Service, no ready
 # endpoint, a dev user without pods/portforward.
 add_test(NAME "e2e: tunnel"
          COMMAND python3 ${MIRRORD_E2E_DIR}/tunnel/tunnel_test.py $<TARGET_FILE:mirrord> -v)

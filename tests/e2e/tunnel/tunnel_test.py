@@ -176,6 +176,66 @@ class ServiceAddress(InCluster):
         return meta.get("uid") not in (None, old_uid) and ready, meta.get("uid")
 
 
+class ApiserverRestart(InCluster):
+    """Every tunnel is a stream through the apiserver: a restart drops them all, and the client
+    reconnects through new ones once it is back."""
+
+    def test_the_apiserver_restarted_mid_stream(self):
+        group = f"local-{uuid.uuid4().hex[:6]}"
+        self.addCleanup(delete_group, group)
+        session = self.session(self.config(), group=group)
+        self.wait_assigned(group)
+        producer = Producer(self.topic)
+        producer.send_many(["before"], 10)
+        wait_for("the first 10", lambda: len(session.received()) >= 10, timeout=60)
+        subprocess.run([os.path.join(ROOT, "scripts", "testenv"), "restart", "kube-apiserver"],
+                       env={**os.environ, **ENV}, check=True, capture_output=True, timeout=180)
+        producer.send_many(["after"], 10)
+        expected = producer.matching("")
+        wait_for("all 20 after the restart", lambda: (
+            set(expected) <= set(session.received()), len(set(session.received()))), timeout=120)
+        self.assertEqual(session.stop(), 0, session.text())
+
+
+class SplitInCluster(InCluster):
+    """Approach 2 with the guide's client config naming the in-cluster bootstrap: the embedded
+    splitter reaches the broker through the session's tunnel, and so does the cleanup."""
+
+    def split_config(self, regex):
+        path = self.config(operator=True)
+        with open(path) as f:
+            config = json.load(f)
+        config["feature"] = {"split_queues": {"test_topic": {
+            "queue_type": "Kafka", "message_filter": {"source": regex}}}}
+        config["agent"]["startup_timeout"] = 30
+        with open(path, "w") as f:
+            json.dump(config, f)
+        return path
+
+    def test_a_split_session_through_the_tunnel(self):
+        client_config = kubectl_json("-n", self.ns, "get", "mirrordkafkaclientconfig",
+                                     "base-config")
+        self.assertIn({"name": "bootstrap.servers", "value": SERVICE_BOOTSTRAP},
+                      client_config["spec"]["properties"])
+        session = Session(self, None, offset_reset="latest", config=self.split_config("^test-"))
+        session.wait_ready()
+        self.assertRegex(session.text(), r"splitter bootstrap\.servers: "
+                                         r"kafka-bootstrap\.default\.svc:9092 -> 127\.0\.0\.1:\d+")
+        producer = Producer(self.topic)
+        producer.send_many(["test-a", "prod"], 40)
+        expected = producer.matching("^test-")
+        wait_for("the session's 20", lambda: (set(expected) <= set(session.received()),
+                                              len(session.received())), timeout=60)
+        self.assertEqual(sorted(session.received()), sorted(expected))
+        sid = session.session_id()
+        self.assertEqual(session.stop(), 0, session.text())
+        # Ending the split deleted its topic and group through the tunnel, before it stopped.
+        wait_for("the session's topic and group to be gone", lambda: (
+            not [n for n in sum(split_env.temporaries(f"mirrord-tmp-{sid}-"), [])],
+            split_env.temporaries(f"mirrord-tmp-{sid}-")), timeout=30)
+        self.assertNotIn("tunnel:", session.text())
+
+
 class PodAddress(InCluster):
     BROKER = POD_BOOTSTRAP
 
