@@ -113,14 +113,6 @@ Result<std::string> SessionTunnels::listen(const std::string& host, std::uint16_
     return local;
 }
 
-std::map<std::int32_t, std::string> SessionTunnels::kafka_brokers(const std::string& host,
-                                                                  std::uint16_t port) const {
-    std::lock_guard lock(mutex_);
-    auto found = proxies_.find(key_of(host, port));
-    return found == proxies_.end() ? std::map<std::int32_t, std::string>{}
-                                   : found->second->brokers();
-}
-
 void SessionTunnels::stop() {
     std::map<std::string, std::unique_ptr<KafkaProxy>> proxies;
     {

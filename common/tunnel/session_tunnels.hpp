@@ -36,10 +36,6 @@ public:
     Result<std::string> listen(const std::string& host, std::uint16_t port,
                                const ClusterAddress& address);
 
-    // Node id -> local address of the Kafka brokers met behind `host:port` so far.
-    std::map<std::int32_t, std::string> kafka_brokers(const std::string& host,
-                                                      std::uint16_t port) const;
-
     // Stops every listener and closes every connection. Idempotent.
     void stop();
 

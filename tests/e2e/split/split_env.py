@@ -198,6 +198,20 @@ def deployed_received(ns):
     return ids
 
 
+def scratch_names(cls, prefix, partitions):
+    """Gives test class `cls` a namespace name, a topic (created now) and a group of its own,
+    `<prefix>-...`; the topic and the group are deleted after the class."""
+    suffix = uuid.uuid4().hex[:6]
+    cls.ns = f"{prefix}-{cls.__name__.lower()[:14]}-{suffix}"
+    cls.topic = f"{prefix}-{suffix}"
+    cls.group = f"{prefix}-group-{suffix}"
+    create_topic(cls.topic, partitions)
+    cls.addClassCleanup(delete_topic, cls.topic)
+    # Runs after the namespace's deletion (cleanups run last-in first-out), once the deployed
+    # consumer has left its group.
+    cls.addClassCleanup(delete_group, cls.group)
+
+
 class SplitTest(unittest.TestCase):
     """A namespace with the sample app consuming its own topic, and the guide's two CRs; the
     client config lives in the same namespace (agent.namespace)."""
@@ -206,15 +220,7 @@ class SplitTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        suffix = uuid.uuid4().hex[:6]
-        cls.ns = f"e2e-split-{cls.__name__.lower()[:14]}-{suffix}"
-        cls.topic = f"e2e-split-{suffix}"
-        cls.group = f"e2e-split-group-{suffix}"
-        create_topic(cls.topic, cls.PARTITIONS)
-        cls.addClassCleanup(delete_topic, cls.topic)
-        # Runs after the namespace's deletion (cleanups run last-in first-out), once the deployed
-        # consumer has left its group.
-        cls.addClassCleanup(delete_group, cls.group)
+        scratch_names(cls, "e2e-split", cls.PARTITIONS)
         crds = os.path.join(ROOT, "configs", "crds")
         if os.path.isdir(crds):
             kubectl("apply", "-f", crds)

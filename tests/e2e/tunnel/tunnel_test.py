@@ -24,8 +24,8 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "split"))
 import split_env  # noqa: E402
-from split_env import (ENV, EXAMPLE, ROOT, Producer, Session, create_topic, delete_group,  # noqa: E402
-                       delete_topic, kubectl, kubectl_json, wait_for)
+from split_env import (ENV, EXAMPLE, ROOT, Producer, Session, delete_group,  # noqa: E402
+                       kubectl, kubectl_json, wait_for)
 
 SERVICE_BOOTSTRAP = "kafka-bootstrap.default.svc:9092"
 POD_BOOTSTRAP = "kafka-0.kafka.default.svc.cluster.local:9092"
@@ -61,13 +61,7 @@ class InCluster(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        suffix = uuid.uuid4().hex[:6]
-        cls.ns = f"e2e-tunnel-{cls.__name__.lower()[:12]}-{suffix}"
-        cls.topic = f"e2e-tunnel-{suffix}"
-        cls.group = f"e2e-tunnel-group-{suffix}"
-        create_topic(cls.topic, 1)
-        cls.addClassCleanup(delete_topic, cls.topic)
-        cls.addClassCleanup(delete_group, cls.group)
+        split_env.scratch_names(cls, "e2e-tunnel", 1)
         subprocess.run([os.path.join(EXAMPLE, "deploy.sh"), "--no-producer", "--in-cluster",
                         "-n", cls.ns, "--topic", cls.topic, "--group", cls.group,
                         "--config-namespace", cls.ns],
@@ -103,6 +97,27 @@ class InCluster(unittest.TestCase):
         session.wait_ready()
         return session
 
+    def own_session(self):
+        """An env-only session whose local consumer has a group of its own (beside the deployed
+        consumer's), once that group holds the topic's partition."""
+        group = f"local-{uuid.uuid4().hex[:6]}"
+        self.addCleanup(delete_group, group)
+        session = self.session(self.config(), group=group)
+        self.wait_assigned(group)
+        return session, group
+
+    def assert_consumes_and_commits(self, count):
+        """The local consumer, given BROKER tunnelled, receives `count` messages and its offsets
+        commit: the group coordinator's address was rewritten too."""
+        session, group = self.own_session()
+        found = SUMMARY.search(session.text())
+        self.assertIsNotNone(found, session.text())
+        self.assertEqual(found.group(1), self.BROKER)
+        self.consume(session, count)
+        self.assertEqual(session.stop(), 0, session.text())
+        self.assertEqual(committed(group, self.topic), end_offset(self.topic))
+        self.assertNotIn("tunnel:", session.text())
+
     def wait_assigned(self, group):
         """Until `group` has a member with the topic's partition assigned (seen from the broker)."""
         def assigned():
@@ -125,18 +140,7 @@ class ServiceAddress(InCluster):
                 AdminClient({"bootstrap.servers": address}).list_topics(timeout=3)
 
     def test_env_only_consumes_every_message_and_commits(self):
-        group = f"local-{uuid.uuid4().hex[:6]}"
-        self.addCleanup(delete_group, group)
-        session = self.session(self.config(), group=group)
-        found = SUMMARY.search(session.text())
-        self.assertIsNotNone(found, session.text())
-        self.assertEqual(found.group(1), SERVICE_BOOTSTRAP)
-        self.wait_assigned(group)
-        self.consume(session, 30)
-        self.assertEqual(session.stop(), 0, session.text())
-        # The commit went to the group coordinator, whose address the proxy rewrote too.
-        self.assertEqual(committed(group, self.topic), end_offset(self.topic))
-        self.assertNotIn("tunnel:", session.text())
+        self.assert_consumes_and_commits(30)
 
     def test_copy_target_scale_down_consumes_with_the_deployments_group(self):
         session = self.session(self.config(copy=True))
@@ -150,10 +154,7 @@ class ServiceAddress(InCluster):
     def test_the_endpoint_pod_deleted_mid_stream(self):
         # kafka-0 of the StatefulSet in default is the only endpoint: deleting it drops every
         # tunnel; the StatefulSet brings it back and the client reconnects through the new pod.
-        group = f"local-{uuid.uuid4().hex[:6]}"
-        self.addCleanup(delete_group, group)
-        session = self.session(self.config(), group=group)
-        self.wait_assigned(group)
+        session, _ = self.own_session()
         producer = Producer(self.topic)
         producer.send_many(["before"], 10)
         wait_for("the first 10", lambda: len(session.received()) >= 10, timeout=60)
@@ -181,10 +182,7 @@ class ApiserverRestart(InCluster):
     reconnects through new ones once it is back."""
 
     def test_the_apiserver_restarted_mid_stream(self):
-        group = f"local-{uuid.uuid4().hex[:6]}"
-        self.addCleanup(delete_group, group)
-        session = self.session(self.config(), group=group)
-        self.wait_assigned(group)
+        session, _ = self.own_session()
         producer = Producer(self.topic)
         producer.send_many(["before"], 10)
         wait_for("the first 10", lambda: len(session.received()) >= 10, timeout=60)
@@ -240,16 +238,7 @@ class PodAddress(InCluster):
     BROKER = POD_BOOTSTRAP
 
     def test_headless_pod_name_consumes_and_commits(self):
-        group = f"local-{uuid.uuid4().hex[:6]}"
-        self.addCleanup(delete_group, group)
-        session = self.session(self.config(), group=group)
-        found = SUMMARY.search(session.text())
-        self.assertIsNotNone(found, session.text())
-        self.assertEqual(found.group(1), POD_BOOTSTRAP)
-        self.wait_assigned(group)
-        self.consume(session, 20)
-        self.assertEqual(session.stop(), 0, session.text())
-        self.assertEqual(committed(group, self.topic), end_offset(self.topic))
+        self.assert_consumes_and_commits(20)
 
 
 class EchoHandler(http.server.BaseHTTPRequestHandler):

@@ -1,7 +1,9 @@
 // Hidden benchmarks for scripts/bench-tunnel (tag [.bench]: not run by ctest or a plain run).
 //  - "tunnel Kafka proxy benchmark": BENCH_RECORDS (default 50000) records of BENCH_RECORD_BYTES
 //    (default 1024) produced and then consumed by a group (timed from its first record), once
-//    straight to the testenv broker and once through the proxy on loopback, alternating
+//    straight to the testenv broker, once through the proxy on loopback, and once through the
+//    whole tunnel of an exec session (SessionTunnels: port-forward streams through the
+//    apiserver to kafka-0 of the testenv's in-cluster Kafka, plus the proxy), alternating
 //    BENCH_ROUNDS (default 2) times; prints one line per measurement:
 //    "kafka <path> <phase> msgs=... seconds=... msg_s=... mb_s=...".
 //  - "tunnel port-forward benchmark": BENCH_MIB (default 64) MiB echoed through a port-forward
@@ -23,6 +25,7 @@
 #include "common/kafka/producer.hpp"
 #include "common/tunnel/kafka_proxy.hpp"
 #include "common/tunnel/port_forward.hpp"
+#include "common/tunnel/session_tunnels.hpp"
 #include "common/tunnel/tcp_upstream.hpp"
 #include "tests/integration/kube/testenv.hpp"
 #include "tests/unit/common/tunnel/sockets.hpp"
@@ -112,11 +115,18 @@ TEST_CASE("tunnel Kafka proxy benchmark", "[.bench]") {
         {bootstrap.substr(0, colon),
          static_cast<std::uint16_t>(std::stoi(bootstrap.substr(colon + 1))), 0},
         [](const std::string& error) { std::cerr << error << "\n"; }));
+    // What exec gives an app whose env names kafka-bootstrap.default.svc:9092.
+    auto kube = testing::admin_client();
+    auto tunnels = must(tunnel::SessionTunnels::start(
+        *kube, "default", [](const std::string& error) { std::cerr << error << "\n"; }));
+    const auto tunnelled =
+        must(tunnels->listen("kafka-bootstrap.default.svc", 9092, {"default", "kafka-bootstrap", ""}));
     auto admin = must(kafka::Admin::create({{"bootstrap.servers", bootstrap}}));
     for (long round = 0; round < rounds; ++round) {
         for (const auto& [path, address] :
              {std::pair{std::string("direct"), bootstrap},
-              std::pair{std::string("proxy"), proxy->bootstrap_address()}}) {
+              std::pair{std::string("proxy"), proxy->bootstrap_address()},
+              std::pair{std::string("tunnel"), tunnelled}}) {
             const auto topic = unique("bench-tunnel");
             REQUIRE(admin.ensure_topic(topic, 1, 30s));
             produce_and_consume(path, address, topic, records, record_bytes);
