@@ -152,8 +152,10 @@ class ServiceAddress(InCluster):
         self.assertEqual(committed(self.group, self.topic), end_offset(self.topic))
 
     def test_the_endpoint_pod_deleted_mid_stream(self):
-        # kafka-0 of the StatefulSet in default is the only endpoint: deleting it drops every
-        # tunnel; the StatefulSet brings it back and the client reconnects through the new pod.
+        # kafka-0 of the StatefulSet in default is the only endpoint; the StatefulSet brings it
+        # back under the same name. kwok keeps a forwarded stream open when its pod goes (the
+        # stream ends at a local listener, not in the pod), so what this shows is that the
+        # session goes on across the replacement; streams that drop are the apiserver restart's.
         session, _ = self.own_session()
         producer = Producer(self.topic)
         producer.send_many(["before"], 10)
