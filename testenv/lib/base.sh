@@ -112,7 +112,7 @@ wait_object() {
     local what=$1 secs=$2 describe=$3 deadline=$((SECONDS + $2)); shift 3
     until "$@" >/dev/null 2>&1; do
         if [ $SECONDS -ge $deadline ]; then
-            say "error: $what: not after ${secs}s; current state:"
+            say "error: timed out after ${secs}s waiting for $what; current state:"
             "$describe" >&2
             exit 1
         fi

@@ -127,20 +127,24 @@ ready_node() {
 }
 
 # The in-cluster broker is usable once its pod is Ready and the bootstrap Service's EndpointSlice
-# lists it ready on 9092 (what a tunnel reads to pick a pod).
+# lists it ready on 9092 (what a tunnel reads to pick a pod). Only slices owned by the Service as
+# it is now count: a slice of a deleted and re-created one lingers until garbage collection.
 ready_kafka_pod() {
     [ "$(kubectl_admin -n default get pod kafka-0 \
         -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
 }
 ready_kafka_endpoints() {
-    kubectl_admin -n default get endpointslices -l kubernetes.io/service-name=kafka-bootstrap \
-        -o json | python3 -c '
+    local uid
+    uid=$(kubectl_admin -n default get service kafka-bootstrap -o jsonpath='{.metadata.uid}') &&
+        kubectl_admin -n default get endpointslices \
+            -l kubernetes.io/service-name=kafka-bootstrap -o json | python3 -c '
 import json, sys
 sys.exit(not any(
-    any(p.get("port") == 9092 for p in s.get("ports") or [])
+    any(o.get("uid") == sys.argv[1] for o in s["metadata"].get("ownerReferences") or [])
+    and any(p.get("port") == 9092 for p in s.get("ports") or [])
     and any((e.get("targetRef") or {}).get("name") == "kafka-0"
             and (e.get("conditions") or {}).get("ready") for e in s.get("endpoints") or [])
-    for s in json.load(sys.stdin)["items"]))'
+    for s in json.load(sys.stdin)["items"]))' "$uid"
 }
 # What the pod and the slice look like, for the error when the wait times out.
 describe_kafka_objects() {

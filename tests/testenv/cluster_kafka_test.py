@@ -80,6 +80,7 @@ class PortForward:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.process.stdout.close()
 
 
 def ready_endpoints(slice_, pod):
