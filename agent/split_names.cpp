@@ -1,5 +1,6 @@
 #include "agent/split_names.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <openssl/evp.h>
@@ -36,10 +37,17 @@ std::optional<std::string> session_of_temporary(const std::string& name) {
     static const std::string prefix = "mirrord-tmp-";
     if (name.rfind(prefix, 0) != 0)
         return std::nullopt;
+    // Exactly a session id as new_session_id() makes them (8 lowercase hex digits): `reset`
+    // deletes what this names when no Lease has the id, so "mirrord-tmp-bench-..." or a user's
+    // own "mirrord-tmp-orders-v2" must never read as ours.
     auto end = name.find('-', prefix.size());
-    if (end == std::string::npos || end == prefix.size())
+    if (end != prefix.size() + 8)
         return std::nullopt;
-    return name.substr(prefix.size(), end - prefix.size());
+    auto id = name.substr(prefix.size(), 8);
+    if (!std::all_of(id.begin(), id.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+        return std::nullopt;
+    return id;
 }
 
 json to_json(const Registration& registration) {

@@ -35,7 +35,8 @@ std::string splitter_lease_name(const std::string& key);
 std::string session_topic(const std::string& session_id, const std::string& topic_id);
 // "mirrord-tmp-<session>-": every temporary topic and group of a session starts with it.
 std::string session_prefix(const std::string& session_id);
-// The session id of a "mirrord-tmp-<id>-..." name, if it is one.
+// The session id of a "mirrord-tmp-<id>-..." name whose <id> is one mirrord makes (8 lowercase
+// hex digits), if it is one.
 std::optional<std::string> session_of_temporary(const std::string& name);
 
 // What a session registers (the mirrord.dev/split annotation).

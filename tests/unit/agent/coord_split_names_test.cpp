@@ -22,6 +22,11 @@ TEST_CASE("split names") {
         CHECK_FALSE(session_of_temporary("mirrord-split-abc"));
         CHECK_FALSE(session_of_temporary("mirrord-tmp--x"));
         CHECK_FALSE(session_of_temporary("test-topic"));
+        // Only an id mirrord could have made: reset deletes what this names.
+        CHECK_FALSE(session_of_temporary("mirrord-tmp-fence-1a2b3c4d"));
+        CHECK_FALSE(session_of_temporary("mirrord-tmp-orders-v2"));
+        CHECK_FALSE(session_of_temporary("mirrord-tmp-1A2B3C4D-x"));
+        CHECK_FALSE(session_of_temporary("mirrord-tmp-1a2b3c4d5-x"));
     }
     SECTION("a registration reads back as written") {
         Registration written{"test_topic", "test-topic", "mirrord-tmp-1-test_topic",
