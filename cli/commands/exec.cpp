@@ -1,5 +1,5 @@
 // `mirrord exec [flags] -- COMMAND [ARGS...]`: runs COMMAND locally with the target container's
-// environment; with copy_target/scale_down, against a copy pod with the workload scaled to zero;
+// environment, its in-cluster addresses tunnelled (cli/exec_tunnels.hpp); with copy_target/scale_down, against a copy pod with the workload scaled to zero;
 // with split_queues, on session topics that receive copies of the messages its filters match
 // (agent/split_session.hpp), Ready! only once the splitter routes to them.
 // Exit status: the command's (128+N when killed by signal N); 1 for mirrord's own errors.
@@ -277,10 +277,12 @@ int run_exec(const ExecArgs& args) {
 Command add_exec(CLI::App& parent) {
     auto args = std::make_shared<ExecArgs>();
     auto* app = parent.add_subcommand(
-        "exec", "Run a local command with the target's environment (and, with copy_target and "
-                "scale_down, with the target workload scaled to zero; with split_queues, with "
-                "copies of the Kafka messages its filters match) and restore the cluster "
-                "when it ends. Use `--` before the command");
+        "exec", "Run a local command with the target's environment, whose in-cluster addresses "
+                "(Services, headless pods, Kafka brokers) are tunnelled through the Kubernetes "
+                "API to local listeners (and, with copy_target and scale_down, with the target "
+                "workload scaled to zero; with split_queues, with copies of the Kafka messages "
+                "its filters match) and restore the cluster when it ends. Use `--` before the "
+                "command");
     args->flags.add_to(*app);
     app->add_option("command", args->command, "The command to run and its arguments")
         ->required();
