@@ -1,6 +1,7 @@
 // `mirrord exec [flags] -- COMMAND [ARGS...]`: runs COMMAND locally with the target container's
 // environment, its in-cluster addresses tunnelled (cli/exec_tunnels.hpp); with
-// copy_target/scale_down, against a copy pod with the workload scaled to zero; with split_queues, on session topics that receive copies of the messages its filters match
+// copy_target/scale_down, against a copy pod with the workload scaled to zero; with
+// split_queues, on session topics that receive copies of the messages its filters match
 // (agent/split_session.hpp), Ready! only once the splitter routes to them.
 // Exit status: the command's (128+N when killed by signal N); 1 for mirrord's own errors.
 
