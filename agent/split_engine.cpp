@@ -3,6 +3,8 @@
 
 #include "agent/split_engine.hpp"
 
+#include <cstdlib>
+
 #include "common/core/log.hpp"
 
 namespace mirrord::agent {
@@ -18,6 +20,19 @@ constexpr auto report_interval = 2s;
 kafka::Properties base_properties(const SplitterOptions& options) {
     kafka::Properties properties(options.properties.begin(), options.properties.end());
     return properties;
+}
+
+// The consumer's prefetch bounds unless the client config sets them (fetch_waker.hpp).
+constexpr std::size_t prefetch_records = 10000;
+constexpr std::size_t prefetch_kbytes = 2048;
+
+// The value `properties` give `name` (the last one wins, as in librdkafka), or `otherwise`.
+std::size_t number_of(const kafka::Properties& properties, const std::string& name,
+                      std::size_t otherwise) {
+    for (auto it = properties.rbegin(); it != properties.rend(); ++it)
+        if (it->first == name)
+            return std::max<std::size_t>(1, std::strtoull(it->second.c_str(), nullptr, 10));
+    return otherwise;
 }
 
 // Adds `name=value` unless the client config sets it already (its value wins).
@@ -39,6 +54,7 @@ Splitter::Engine::~Engine() {
     // The consumer's close() runs the revoke callback, which must not reach a producer that is
     // gone: run() has closed it already unless it never ran.
     closing_ = true;
+    waker_.reset();
     consumer_.reset();
 }
 
@@ -83,16 +99,22 @@ Status Splitter::Engine::connect() {
     // keeps a takeover within a few seconds.
     default_to(consumer_properties, options_, "session.timeout.ms", "6000");
     default_to(consumer_properties, options_, "heartbeat.interval.ms", "1000");
-    // Prefetch: 16 MiB instead of librdkafka's 64 MiB keeps the RSS down at full speed (69 MB
-    // instead of ~100 MB at 200 B). Going lower costs throughput: in 2.0.2 a consumer whose
-    // queue is over its limits backs its fetches off (8 MiB or queued.min.messages=20000: under
-    // 60k records/s instead of 125k; see scripts/bench-split).
-    default_to(consumer_properties, options_, "queued.max.messages.kbytes", "16384");
+    // Prefetch: librdkafka's defaults (100k records, 64 MiB) hold some 50 MB at full speed; a
+    // tenth of that, with the waker (fetch_waker.hpp) keeping the fetchers going, reads faster
+    // than 16 MiB without it (scripts/bench-split).
+    default_to(consumer_properties, options_, "queued.min.messages",
+               std::to_string(prefetch_records));
+    default_to(consumer_properties, options_, "queued.max.messages.kbytes",
+               std::to_string(prefetch_kbytes));
     MIRRORD_TRY_ASSIGN(kafka::Consumer consumer,
                        kafka::Consumer::create(consumer_properties, [this](const auto& rebalance) {
                            on_rebalance(rebalance);
                        }));
     consumer_.emplace(std::move(consumer));
+    waker_ = std::make_unique<FetchWaker>(
+        consumer_->handle(), options_.original_topic,
+        number_of(consumer_properties, "queued.min.messages", prefetch_records),
+        number_of(consumer_properties, "queued.max.messages.kbytes", prefetch_kbytes) * 1024);
     MIRRORD_TRY(consumer_->subscribe({options_.original_topic}));
     log::debug("splitter {}: reading {} ({} partitions) as group {}", options_.split_key,
                options_.original_topic, partition_count_, group);
@@ -137,12 +159,15 @@ void Splitter::Engine::run(std::stop_token stop) {
         if (auto* message = std::get_if<kafka::Message>(&*event)) {
             route(*message);
             busy = true;
+            if (waker_->consumed(message->value ? message->value->size() : 0))
+                wake_fetchers();
         } else if (auto* error = std::get_if<kafka::KafkaError>(&*event)) {
             log::debug("splitter {}: {}", options_.split_key, error->message());
         }
     }
     if (!failed_)
         commit();
+    waker_.reset();
     if (!failed_)
         if (auto closed = consumer_->close(); !closed)
             log::debug("splitter {}: {}", options_.split_key, closed.error().message());
@@ -220,6 +245,13 @@ void Splitter::Engine::flush_released() {
             route.inflight.push_back(std::move(held));
         }
     }
+}
+
+void Splitter::Engine::wake_fetchers() {
+    std::vector<int32_t> partitions;
+    for (const auto& [partition, next] : next_)
+        partitions.push_back(partition);
+    waker_->wake(std::move(partitions));
 }
 
 bool Splitter::Engine::ensure_transaction() {

@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 
+#include "agent/fetch_waker.hpp"
 #include "agent/split_resume.hpp"
 #include "agent/split_route.hpp"
 #include "agent/splitter.hpp"
@@ -50,6 +51,8 @@ private:
     // False when the transaction was aborted (and rewound) instead.
     bool produce(Route& route, kafka::OutgoingMessage copy);
     void flush_released();
+    // The prefetch ran low: the fetchers of the assigned partitions go on (fetch_waker.hpp).
+    void wake_fetchers();
     bool ensure_transaction();
     void commit();
     void handle(const kafka::KafkaError& error, std::string_view what);
@@ -83,6 +86,8 @@ private:
     std::optional<kafka::Consumer> consumer_;
     std::optional<kafka::Producer> producer_;
     std::optional<kafka::Admin> admin_;
+    // After consumer_: goes first (its thread calls the consumer).
+    std::unique_ptr<FetchWaker> waker_;
     int partition_count_ = 0;
 
     // Assigned partitions -> next offset to process; nullopt until resolved after assignment.

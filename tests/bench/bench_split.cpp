@@ -227,6 +227,8 @@ void split(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std
     // The clock starts at the first committed copies (after the group join, which the broker
     // delays by group.initial.rebalance.delay.ms), as the relay's starts at its first record.
     auto joined = Clock::now();
+    // Before the first copies: the clients connected, no record fetched yet.
+    long idle_rss = rss_kb();
     std::optional<Clock::time_point> started;
     uint64_t at_start = 0;
     long peak_rss = 0;
@@ -251,10 +253,11 @@ void split(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std
     (*splitter)->stop();
     (void)admin->delete_consumer_groups({agent::splitter_group(key)}, 10s);
     std::cout << fmt::format("{{\"mode\":\"split\",\"size\":{},\"sessions\":{},\"count\":{},"
-                             "\"seconds\":{:.3f},\"msgs\":{:.0f},\"mbs\":{:.2f},\"rss_mb\":{:.1f}}}",
+                             "\"seconds\":{:.3f},\"msgs\":{:.0f},\"mbs\":{:.2f},\"rss_mb\":{:.1f},"
+                             "\"idle_rss_mb\":{:.1f}}}",
                              args.size, args.sessions, args.count, seconds, copies / seconds,
                              copies * static_cast<double>(args.size) / seconds / 1e6,
-                             peak_rss / 1024.0)
+                             peak_rss / 1024.0, idle_rss / 1024.0)
               << std::endl;
 }
 
