@@ -73,4 +73,18 @@ void MemoryRegistry::delivered(const std::string& session_id, uint64_t count) {
     delivered_[session_id] = count;
 }
 
+void MemoryRegistry::released(const std::string& session_id, uint64_t count) {
+    std::lock_guard lock(mutex_);
+    released_[session_id] = count;
+    delivered_[session_id] = count;
+}
+
+std::optional<uint64_t> MemoryRegistry::released_count(const std::string& session_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = released_.find(session_id);
+    if (it == released_.end())
+        return std::nullopt;
+    return it->second;
+}
+
 } // namespace mirrord::agent

@@ -77,10 +77,17 @@ Status Splitter::Engine::connect() {
 
     kafka::Properties producer_properties = base;
     producer_properties.emplace_back("transactional.id", group);
+    // Ours, whatever the client config says: a session topic is deleted when its session ends
+    // (by its exec, the reaper or reset), maybe while a copy to it is still queued here, and a
+    // producer that may auto-create topics would make it again as an orphan that nothing
+    // deletes (the broker's auto.create.topics.enable is often on). Without, the copy fails
+    // its transaction, which aborts and reads again without the ended session.
+    producer_properties.emplace_back("allow.auto.create.topics", "false");
     // librdkafka's default queue holds up to 100k records / 1 GiB; a commit every 80 ms needs
-    // far less, and a full queue only makes the loop wait for deliveries (backpressure).
-    default_to(producer_properties, options_, "queue.buffering.max.kbytes", "32768");
-    default_to(producer_properties, options_, "queue.buffering.max.messages", "20000");
+    // far less, and a full queue only makes the loop wait for deliveries (backpressure). 10k
+    // records: 20k held 50 MB RSS at 1 KB, for no more throughput (scripts/bench-split).
+    default_to(producer_properties, options_, "queue.buffering.max.kbytes", "16384");
+    default_to(producer_properties, options_, "queue.buffering.max.messages", "10000");
     MIRRORD_TRY_ASSIGN(kafka::Producer producer, kafka::Producer::create(producer_properties));
     producer_.emplace(std::move(producer));
     // Fences an older splitter of this split: its next transactional call fails for good.
@@ -186,15 +193,17 @@ void Splitter::Engine::route(const kafka::Message& message) {
         return;
     std::vector<std::string> overflowed;
     for (auto& [id, route] : routes_) {
-        if (!route.wants(message.partition, message.offset) ||
+        if (route.ended || !route.wants(message.partition, message.offset) ||
             !eligible(route, message.partition, message.offset) ||
             !route.filter.matches(message.headers))
             continue;
         kafka::OutgoingMessage copy = kafka::forward(message, route.topic);
         if (route.delivering && route.held.empty()) {
-            if (!produce(route, copy))
+            Produced produced = produce(route, copy);
+            if (produced == Produced::aborted)
                 return; // aborted and rewound: this record comes again
-            continue;
+            if (produced == Produced::sent)
+                continue;
         }
         if (!route.hold({message.partition, message.offset, std::move(copy)},
                         options_.max_held_records, options_.max_held_bytes))
@@ -208,7 +217,7 @@ void Splitter::Engine::route(const kafka::Message& message) {
     position->second = message.offset + 1;
 }
 
-bool Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
+Splitter::Engine::Produced Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
     // Same partition only when the counts match; otherwise librdkafka's partitioner (by key).
     if (route.topic_partitions != partition_count_)
         copy.partition.reset();
@@ -216,7 +225,20 @@ bool Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
         kafka::KafkaStatus status = producer_->produce(copy);
         if (status) {
             ++route.in_transaction;
-            return true;
+            return Produced::sent;
+        }
+        auto code = status.error().code();
+        if (code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+            code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
+            // The session topic is gone: deleted by the reaper before the registry says the
+            // session ended, or by hand. Its copies wait as for a topic not made yet (check_held
+            // looks for it again); aborting for each of them would stall every session until
+            // then. Its copies already in the transaction fail it once at the commit.
+            log::debug("splitter {}: {}; holding its copies", options_.split_key,
+                       status.error().message());
+            route.topic_partitions.reset();
+            route.delivering = false;
+            return Produced::held;
         }
         // librdkafka does not classify _QUEUE_FULL as retriable, but it is: the queue drains.
         if (status.error().code() == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -224,13 +246,13 @@ bool Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
             continue;
         }
         handle(status.error(), "copying to " + route.topic);
-        return false;
+        return Produced::aborted;
     }
 }
 
 void Splitter::Engine::flush_released() {
     for (auto& [id, route] : routes_) {
-        if (!route.delivering || route.held.empty())
+        if (route.ended || !route.delivering || route.held.empty())
             continue;
         if (!ensure_transaction())
             return;
@@ -238,9 +260,13 @@ void Splitter::Engine::flush_released() {
             HeldCopy held = std::move(route.held.front());
             route.held.pop_front();
             route.held_bytes -= std::min(route.held_bytes, size_of(held.copy));
-            if (!produce(route, held.copy)) {
+            Produced produced = produce(route, held.copy);
+            if (produced != Produced::sent) {
+                route.held_bytes += size_of(held.copy);
                 route.held.push_front(std::move(held));
-                return;
+                if (produced == Produced::aborted)
+                    return;
+                break;
             }
             route.inflight.push_back(std::move(held));
         }

@@ -48,8 +48,10 @@ private:
 
     // split_engine.cpp: the loop's steps.
     void route(const kafka::Message& message);
-    // False when the transaction was aborted (and rewound) instead.
-    bool produce(Route& route, kafka::OutgoingMessage copy);
+    // aborted: the transaction was aborted (and rewound) instead; held: the session's topic is
+    // gone, so its copies are held from now on (this one too, by the caller).
+    enum class Produced { sent, aborted, held };
+    Produced produce(Route& route, kafka::OutgoingMessage copy);
     void flush_released();
     // The prefetch ran low: the fetchers of the assigned partitions go on (fetch_waker.hpp).
     void wake_fetchers();
@@ -77,6 +79,9 @@ private:
     void refresh_sessions();
     void admit(const SplitSession& session);
     void check_held();
+    // Tells the registry of each ended route that nothing more goes to its topic, and drops it.
+    // Only while no transaction is open: its copies are then committed or aborted.
+    void release_ended();
     void report_delivered(bool force);
     void refuse(const std::string& session_id, std::string reason);
 

@@ -66,6 +66,7 @@ void Splitter::Engine::commit() {
     }
     if (delivered)
         publish();
+    release_ended();
 }
 
 bool Splitter::Engine::eligible(const Route& route, int32_t partition, int64_t offset) const {
@@ -138,6 +139,10 @@ void Splitter::Engine::handle(const kafka::KafkaError& error, std::string_view w
     transaction_open_ = false;
     commit_pending_ = false;
     rewind();
+    // The ended sessions' copies were aborted with the rest; the most likely cause of a failed
+    // copy is a session topic deleted by the reaper, so the registry is asked again at once.
+    release_ended();
+    next_refresh_ = Clock::now();
 }
 
 void Splitter::Engine::rewind() {
