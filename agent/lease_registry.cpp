@@ -45,6 +45,8 @@ Result<std::vector<SplitSession>> LeaseRegistry::sessions() {
             continue;
         }
         SplitSession session{record->id, registration->session_topic, registration->filter, {}};
+        if (auto count = fields::string_at(annotations, split_delivered_annotation))
+            session.delivered = std::strtoull(count->c_str(), nullptr, 10);
         if (auto start = fields::string_at(annotations, split_start_annotation)) {
             auto parsed = parse_split_start(*start);
             if (parsed)

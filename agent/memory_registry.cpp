@@ -53,8 +53,11 @@ Result<std::vector<SplitSession>> MemoryRegistry::sessions() {
     if (failure_)
         return fail("listing split sessions: {}", *failure_);
     std::vector<SplitSession> all;
-    for (const auto& [id, session] : sessions_)
+    for (const auto& [id, session] : sessions_) {
         all.push_back(session);
+        if (auto count = delivered_.find(id); count != delivered_.end())
+            all.back().delivered = count->second;
+    }
     return all;
 }
 

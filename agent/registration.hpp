@@ -20,6 +20,9 @@ struct SplitSession {
     std::string session_topic;
     std::vector<std::pair<std::string, std::string>> filter; // header -> regex, all must match
     std::optional<std::map<int32_t, int64_t>> start_offsets; // set once acknowledged
+    // The delivered count an earlier leader recorded (a lower bound: the committed offsets'
+    // metadata has the exact one, split_resume.hpp).
+    uint64_t delivered = 0;
 };
 
 // Where the splitter learns its sessions and records where their routing began.

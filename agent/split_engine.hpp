@@ -69,10 +69,14 @@ private:
     void resolve_positions();
     bool positions_complete() const;
     void rewind();
+    // Takes over the delivered counts of a previous leader's commit (resumed_delivered_).
+    void resume_delivered(const std::map<std::string, uint64_t>& counts);
     // Whether the record at `offset` of `partition` may go to `route` given resume_.
     bool eligible(const Route& route, int32_t partition, int64_t offset) const;
     // The offsets to commit, each with the metadata a successor needs.
     kafka::PartitionListPtr offsets_to_commit() const;
+    // Per session: committed copies plus those in the open transaction.
+    std::map<std::string, uint64_t> delivered_with_transaction() const;
     kafka::KafkaStatus seek(const std::map<int32_t, int64_t>& offsets);
 
     // split_sessions.cpp: sessions coming and going, the hold-back.
@@ -102,6 +106,10 @@ private:
     bool resolve_needed_ = false;
     // Left by the previous leader in its committed offsets' metadata (split_resume.hpp).
     std::map<int32_t, Resume> resume_;
+    // Its delivered counts per session (the highest any partition's metadata says), for the
+    // sessions it routed to: a session's count goes on from there, and is passed on while the
+    // session is registered but not admitted here yet.
+    std::map<std::string, uint64_t> resumed_delivered_;
 
     std::map<std::string, Route> routes_;
     // Sessions refused (bad regex, overflow): not retried while they stay registered.

@@ -212,6 +212,8 @@ void SessionSplit::rewrite_env(std::vector<std::string>& env) const {
 }
 
 uint64_t SessionSplit::delivered() const {
+    if (final_delivered_)
+        return *final_delivered_;
     uint64_t count = 0;
     if (leader_)
         if (auto here = leader_->delivered(); here.count(options_.session_id))
@@ -238,6 +240,11 @@ Status SessionSplit::finish() {
         // Ours has stopped already; one in another exec may still write to the topic.
         if (!was_leader)
             await_release();
+    }
+    // Now final: ours committed its last copies, another one wrote its count with the release.
+    if (registered_)
+        final_delivered_ = delivered();
+    if (topic_created_) {
         if (auto deleted = delete_temporaries(plan_.properties, options_.session_id, actions);
             !deleted)
             errors.push_back(deleted.error().message());

@@ -43,6 +43,8 @@ void Splitter::Engine::refresh_sessions() {
         ended = true;
     }
     std::erase_if(refused_, [&live](const auto& entry) { return !live.contains(entry.first); });
+    std::erase_if(resumed_delivered_,
+                  [&live](const auto& entry) { return !live.contains(entry.first); });
     // Its copies in the open transaction commit first (commit() then releases it): its exec
     // deletes the topic once released, and a copy still in flight would fail the transaction.
     if (ended && transaction_open_)
@@ -99,6 +101,13 @@ void Splitter::Engine::admit(const SplitSession& session) {
                 .topic = session.session_topic,
                 .filter = std::move(*filter),
                 .start = std::move(start)};
+    if (session.start_offsets) {
+        // An earlier leader's copies count too: "delivered N" at the session's exit is all of
+        // them. Its committed metadata is exact; the Lease's count is a lower bound of it.
+        route.delivered = session.delivered;
+        if (auto resumed = resumed_delivered_.find(session.id); resumed != resumed_delivered_.end())
+            route.delivered = std::max(route.delivered, resumed->second);
+    }
     routes_.emplace(session.id, std::move(route));
     next_hold_check_ = Clock::now(); // look for its topic and consumer right away
 }
