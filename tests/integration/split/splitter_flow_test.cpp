@@ -37,8 +37,8 @@ bool test_a(const kafka::Message& record) {
 TEST_CASE("splitter session joining mid-stream", "[split][kafka]") {
     Scratch scratch;
     std::string original = scratch.topic("split-flow", partitions);
-    std::string early_topic = scratch.topic("mirrord-tmp-early", partitions);
-    std::string late_topic = scratch.topic("mirrord-tmp-late", partitions);
+    std::string early_topic = scratch.topic("split-it-early", partitions);
+    std::string late_topic = scratch.topic("split-it-late", partitions);
     std::string key = unique_name("flow");
     scratch.own_group(agent::splitter_group(key));
 
@@ -78,7 +78,7 @@ TEST_CASE("splitter session joining mid-stream", "[split][kafka]") {
 TEST_CASE("splitter fencing and takeover", "[split][kafka]") {
     Scratch scratch;
     std::string original = scratch.topic("split-fence", partitions);
-    std::string session_topic = scratch.topic("mirrord-tmp-fence", partitions);
+    std::string session_topic = scratch.topic("split-it-fence", partitions);
     std::string key = unique_name("fence");
     scratch.own_group(agent::splitter_group(key));
 
