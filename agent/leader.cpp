@@ -36,7 +36,7 @@ std::optional<std::string> SplitLeader::last_error() const {
 
 std::map<std::string, uint64_t> SplitLeader::delivered() const {
     std::lock_guard lock(mutex_);
-    return splitter_ ? splitter_->delivered() : std::map<std::string, uint64_t>{};
+    return splitter_ ? splitter_->delivered() : stopped_delivered_;
 }
 
 void SplitLeader::run(std::stop_token stop) {
@@ -196,8 +196,11 @@ void SplitLeader::abdicate(const std::string& why, bool release) {
         splitter = std::move(splitter_);
         last_error_ = why;
     }
-    if (splitter)
+    if (splitter) {
         splitter->stop();
+        std::lock_guard lock(mutex_);
+        stopped_delivered_ = splitter->delivered();
+    }
     leading_ = false;
     if (release)
         (void)release_lease();
@@ -227,8 +230,11 @@ void SplitLeader::stop() {
         std::lock_guard lock(mutex_);
         splitter = std::move(splitter_);
     }
-    if (splitter)
+    if (splitter) {
         splitter->stop(); // commits the open transaction before the Lease goes
+        std::lock_guard lock(mutex_);
+        stopped_delivered_ = splitter->delivered();
+    }
     if (leading_.exchange(false))
         if (auto released = release_lease(); !released)
             log::warn("{}", released.error().message());

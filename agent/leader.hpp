@@ -51,7 +51,8 @@ public:
     // The last reason this process could not lead (Splitter::start failed, ...), for exec's
     // wait: an unreachable broker is then reported as such, not as a timeout.
     std::optional<std::string> last_error() const;
-    // What the in-process Splitter delivered, per session (empty on a standby).
+    // What the in-process Splitter delivered, per session (empty on a standby); after stop(),
+    // what it had delivered when it stopped.
     std::map<std::string, uint64_t> delivered() const;
     // Stops the Splitter if it runs here (it commits its open transaction and leaves its group)
     // and releases the Lease, so a standby takes over at its next check. Idempotent.
@@ -77,6 +78,7 @@ private:
     std::chrono::steady_clock::time_point last_renewed_;
     mutable std::mutex mutex_; // guards last_error_, splitter_ (for delivered())
     std::optional<std::string> last_error_;
+    std::map<std::string, uint64_t> stopped_delivered_; // guarded by mutex_
     std::mutex wake_mutex_;
     std::condition_variable_any wake_;
     std::jthread thread_; // last: joined first

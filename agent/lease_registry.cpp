@@ -45,6 +45,8 @@ Result<std::vector<SplitSession>> LeaseRegistry::sessions() {
             continue;
         }
         SplitSession session{record->id, registration->session_topic, registration->filter, {}};
+        if (auto count = fields::string_at(annotations, split_delivered_annotation))
+            session.delivered = std::strtoull(count->c_str(), nullptr, 10);
         if (auto start = fields::string_at(annotations, split_start_annotation)) {
             auto parsed = parse_split_start(*start);
             if (parsed)
@@ -82,6 +84,20 @@ void LeaseRegistry::delivered(const std::string& session_id, uint64_t count) {
     if (auto patched = client_.merge_patch(lease_path(namespace_, session_id), patch); !patched)
         log::debug("recording the delivered count of session {}: {}", session_id,
                    patched.error().message());
+}
+
+void LeaseRegistry::released(const std::string& session_id, uint64_t count) {
+    {
+        std::lock_guard lock(mutex_);
+        last_written_.erase(session_id);
+    }
+    json patch = {{"metadata",
+                   {{"annotations",
+                     {{split_released_annotation, splitter_},
+                      {split_delivered_annotation, std::to_string(count)}}}}}};
+    // A 404 is a session whose Lease is gone already (reaped): nobody waits for the answer.
+    if (auto patched = client_.merge_patch(lease_path(namespace_, session_id), patch); !patched)
+        log::debug("releasing session {}: {}", session_id, patched.error().message());
 }
 
 Status register_session(kube::Client& client, const std::string& namespace_,
@@ -122,6 +138,7 @@ Result<SessionSplitState> read_split_state(kube::Client& client, const std::stri
     }
     if (auto count = fields::string_at(annotations, split_delivered_annotation))
         state.delivered = std::strtoull(count->c_str(), nullptr, 10);
+    state.released = fields::string_at(annotations, split_released_annotation).has_value();
     return state;
 }
 

@@ -30,6 +30,8 @@ public:
                        const std::map<int32_t, int64_t>& start_offsets) override;
     // Written at most every 2 s per session (the apiserver is shared; the count is for humans).
     void delivered(const std::string& session_id, uint64_t count) override;
+    // The split-released annotation, with the final count.
+    void released(const std::string& session_id, uint64_t count) override;
 
 private:
     kube::Client& client_;
@@ -53,6 +55,7 @@ Status unregister_session(kube::Client& client, const std::string& namespace_,
 struct SessionSplitState {
     std::optional<SplitStart> start;
     uint64_t delivered = 0;
+    bool released = false; // a splitter no longer routes to it (split-released)
 };
 Result<SessionSplitState> read_split_state(kube::Client& client, const std::string& namespace_,
                                            const std::string& id);

@@ -53,8 +53,11 @@ Result<std::vector<SplitSession>> MemoryRegistry::sessions() {
     if (failure_)
         return fail("listing split sessions: {}", *failure_);
     std::vector<SplitSession> all;
-    for (const auto& [id, session] : sessions_)
+    for (const auto& [id, session] : sessions_) {
         all.push_back(session);
+        if (auto count = delivered_.find(id); count != delivered_.end())
+            all.back().delivered = count->second;
+    }
     return all;
 }
 
@@ -71,6 +74,20 @@ Status MemoryRegistry::acknowledge(const std::string& session_id,
 void MemoryRegistry::delivered(const std::string& session_id, uint64_t count) {
     std::lock_guard lock(mutex_);
     delivered_[session_id] = count;
+}
+
+void MemoryRegistry::released(const std::string& session_id, uint64_t count) {
+    std::lock_guard lock(mutex_);
+    released_[session_id] = count;
+    delivered_[session_id] = count;
+}
+
+std::optional<uint64_t> MemoryRegistry::released_count(const std::string& session_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = released_.find(session_id);
+    if (it == released_.end())
+        return std::nullopt;
+    return it->second;
 }
 
 } // namespace mirrord::agent

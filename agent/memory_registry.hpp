@@ -25,16 +25,20 @@ public:
                                                                 std::chrono::milliseconds timeout);
     // The last delivered count reported for the session (0 if none).
     uint64_t delivered_count(const std::string& session_id) const;
+    // The final count the splitter released the (removed) session with, once it has.
+    std::optional<uint64_t> released_count(const std::string& session_id) const;
 
     Result<std::vector<SplitSession>> sessions() override;
     Status acknowledge(const std::string& session_id,
                        const std::map<int32_t, int64_t>& start_offsets) override;
     void delivered(const std::string& session_id, uint64_t count) override;
+    void released(const std::string& session_id, uint64_t count) override;
 
 private:
     mutable std::mutex mutex_;
     std::map<std::string, SplitSession> sessions_;
     std::map<std::string, uint64_t> delivered_;
+    std::map<std::string, uint64_t> released_;
     std::optional<std::string> failure_;
 };
 

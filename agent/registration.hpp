@@ -20,6 +20,9 @@ struct SplitSession {
     std::string session_topic;
     std::vector<std::pair<std::string, std::string>> filter; // header -> regex, all must match
     std::optional<std::map<int32_t, int64_t>> start_offsets; // set once acknowledged
+    // The delivered count an earlier leader recorded (a lower bound: the committed offsets'
+    // metadata has the exact one, split_resume.hpp).
+    uint64_t delivered = 0;
 };
 
 // Where the splitter learns its sessions and records where their routing began.
@@ -33,6 +36,10 @@ public:
                                const std::map<int32_t, int64_t>& start_offsets) = 0;
     // Progress for the summary; best effort.
     virtual void delivered(const std::string& session_id, uint64_t count) = 0;
+    // The splitter stopped routing to an unregistered session and none of its copies is in an
+    // open transaction any more: its topic may be deleted now (a producer still writing to it
+    // would fail a transaction). `count` is the final delivered count. Best effort.
+    virtual void released(const std::string& session_id, uint64_t count) = 0;
 };
 
 } // namespace mirrord::agent

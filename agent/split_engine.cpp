@@ -3,6 +3,8 @@
 
 #include "agent/split_engine.hpp"
 
+#include <cstdlib>
+
 #include "common/core/log.hpp"
 
 namespace mirrord::agent {
@@ -18,6 +20,19 @@ constexpr auto report_interval = 2s;
 kafka::Properties base_properties(const SplitterOptions& options) {
     kafka::Properties properties(options.properties.begin(), options.properties.end());
     return properties;
+}
+
+// The consumer's prefetch bounds unless the client config sets them (fetch_waker.hpp).
+constexpr std::size_t prefetch_records = 10000;
+constexpr std::size_t prefetch_kbytes = 2048;
+
+// The value `properties` give `name` (the last one wins, as in librdkafka), or `otherwise`.
+std::size_t number_of(const kafka::Properties& properties, const std::string& name,
+                      std::size_t otherwise) {
+    for (auto it = properties.rbegin(); it != properties.rend(); ++it)
+        if (it->first == name)
+            return std::max<std::size_t>(1, std::strtoull(it->second.c_str(), nullptr, 10));
+    return otherwise;
 }
 
 // Adds `name=value` unless the client config sets it already (its value wins).
@@ -39,6 +54,7 @@ Splitter::Engine::~Engine() {
     // The consumer's close() runs the revoke callback, which must not reach a producer that is
     // gone: run() has closed it already unless it never ran.
     closing_ = true;
+    waker_.reset();
     consumer_.reset();
 }
 
@@ -61,10 +77,17 @@ Status Splitter::Engine::connect() {
 
     kafka::Properties producer_properties = base;
     producer_properties.emplace_back("transactional.id", group);
+    // Ours, whatever the client config says: a session topic is deleted when its session ends
+    // (by its exec, the reaper or reset), maybe while a copy to it is still queued here, and a
+    // producer that may auto-create topics would make it again as an orphan that nothing
+    // deletes (the broker's auto.create.topics.enable is often on). Without, the copy fails
+    // its transaction, which aborts and reads again without the ended session.
+    producer_properties.emplace_back("allow.auto.create.topics", "false");
     // librdkafka's default queue holds up to 100k records / 1 GiB; a commit every 80 ms needs
-    // far less, and a full queue only makes the loop wait for deliveries (backpressure).
-    default_to(producer_properties, options_, "queue.buffering.max.kbytes", "32768");
-    default_to(producer_properties, options_, "queue.buffering.max.messages", "20000");
+    // far less, and a full queue only makes the loop wait for deliveries (backpressure). 10k
+    // records: 20k held 50 MB RSS at 1 KB, for no more throughput (scripts/bench-split).
+    default_to(producer_properties, options_, "queue.buffering.max.kbytes", "16384");
+    default_to(producer_properties, options_, "queue.buffering.max.messages", "10000");
     MIRRORD_TRY_ASSIGN(kafka::Producer producer, kafka::Producer::create(producer_properties));
     producer_.emplace(std::move(producer));
     // Fences an older splitter of this split: its next transactional call fails for good.
@@ -83,16 +106,22 @@ Status Splitter::Engine::connect() {
     // keeps a takeover within a few seconds.
     default_to(consumer_properties, options_, "session.timeout.ms", "6000");
     default_to(consumer_properties, options_, "heartbeat.interval.ms", "1000");
-    // Prefetch: 16 MiB instead of librdkafka's 64 MiB keeps the RSS down at full speed (69 MB
-    // instead of ~100 MB at 200 B). Going lower costs throughput: in 2.0.2 a consumer whose
-    // queue is over its limits backs its fetches off (8 MiB or queued.min.messages=20000: under
-    // 60k records/s instead of 125k; see scripts/bench-split).
-    default_to(consumer_properties, options_, "queued.max.messages.kbytes", "16384");
+    // Prefetch: librdkafka's defaults (100k records, 64 MiB) hold some 50 MB at full speed; a
+    // tenth of that, with the waker (fetch_waker.hpp) keeping the fetchers going, reads faster
+    // than 16 MiB without it (scripts/bench-split).
+    default_to(consumer_properties, options_, "queued.min.messages",
+               std::to_string(prefetch_records));
+    default_to(consumer_properties, options_, "queued.max.messages.kbytes",
+               std::to_string(prefetch_kbytes));
     MIRRORD_TRY_ASSIGN(kafka::Consumer consumer,
                        kafka::Consumer::create(consumer_properties, [this](const auto& rebalance) {
                            on_rebalance(rebalance);
                        }));
     consumer_.emplace(std::move(consumer));
+    waker_ = std::make_unique<FetchWaker>(
+        consumer_->handle(), options_.original_topic,
+        number_of(consumer_properties, "queued.min.messages", prefetch_records),
+        number_of(consumer_properties, "queued.max.messages.kbytes", prefetch_kbytes) * 1024);
     MIRRORD_TRY(consumer_->subscribe({options_.original_topic}));
     log::debug("splitter {}: reading {} ({} partitions) as group {}", options_.split_key,
                options_.original_topic, partition_count_, group);
@@ -137,12 +166,15 @@ void Splitter::Engine::run(std::stop_token stop) {
         if (auto* message = std::get_if<kafka::Message>(&*event)) {
             route(*message);
             busy = true;
+            if (waker_->consumed(message->value ? message->value->size() : 0))
+                wake_fetchers();
         } else if (auto* error = std::get_if<kafka::KafkaError>(&*event)) {
             log::debug("splitter {}: {}", options_.split_key, error->message());
         }
     }
     if (!failed_)
         commit();
+    waker_.reset();
     if (!failed_)
         if (auto closed = consumer_->close(); !closed)
             log::debug("splitter {}: {}", options_.split_key, closed.error().message());
@@ -161,15 +193,17 @@ void Splitter::Engine::route(const kafka::Message& message) {
         return;
     std::vector<std::string> overflowed;
     for (auto& [id, route] : routes_) {
-        if (!route.wants(message.partition, message.offset) ||
+        if (route.ended || !route.wants(message.partition, message.offset) ||
             !eligible(route, message.partition, message.offset) ||
             !route.filter.matches(message.headers))
             continue;
         kafka::OutgoingMessage copy = kafka::forward(message, route.topic);
         if (route.delivering && route.held.empty()) {
-            if (!produce(route, copy))
+            Produced produced = produce(route, copy);
+            if (produced == Produced::aborted)
                 return; // aborted and rewound: this record comes again
-            continue;
+            if (produced == Produced::sent)
+                continue;
         }
         if (!route.hold({message.partition, message.offset, std::move(copy)},
                         options_.max_held_records, options_.max_held_bytes))
@@ -183,7 +217,7 @@ void Splitter::Engine::route(const kafka::Message& message) {
     position->second = message.offset + 1;
 }
 
-bool Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
+Splitter::Engine::Produced Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
     // Same partition only when the counts match; otherwise librdkafka's partitioner (by key).
     if (route.topic_partitions != partition_count_)
         copy.partition.reset();
@@ -191,7 +225,20 @@ bool Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
         kafka::KafkaStatus status = producer_->produce(copy);
         if (status) {
             ++route.in_transaction;
-            return true;
+            return Produced::sent;
+        }
+        auto code = status.error().code();
+        if (code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+            code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
+            // The session topic is gone: deleted by the reaper before the registry says the
+            // session ended, or by hand. Its copies wait as for a topic not made yet (check_held
+            // looks for it again); aborting for each of them would stall every session until
+            // then. Its copies already in the transaction fail it once at the commit.
+            log::debug("splitter {}: {}; holding its copies", options_.split_key,
+                       status.error().message());
+            route.topic_partitions.reset();
+            route.delivering = false;
+            return Produced::held;
         }
         // librdkafka does not classify _QUEUE_FULL as retriable, but it is: the queue drains.
         if (status.error().code() == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -199,13 +246,13 @@ bool Splitter::Engine::produce(Route& route, kafka::OutgoingMessage copy) {
             continue;
         }
         handle(status.error(), "copying to " + route.topic);
-        return false;
+        return Produced::aborted;
     }
 }
 
 void Splitter::Engine::flush_released() {
     for (auto& [id, route] : routes_) {
-        if (!route.delivering || route.held.empty())
+        if (route.ended || !route.delivering || route.held.empty())
             continue;
         if (!ensure_transaction())
             return;
@@ -213,13 +260,24 @@ void Splitter::Engine::flush_released() {
             HeldCopy held = std::move(route.held.front());
             route.held.pop_front();
             route.held_bytes -= std::min(route.held_bytes, size_of(held.copy));
-            if (!produce(route, held.copy)) {
+            Produced produced = produce(route, held.copy);
+            if (produced != Produced::sent) {
+                route.held_bytes += size_of(held.copy);
                 route.held.push_front(std::move(held));
-                return;
+                if (produced == Produced::aborted)
+                    return;
+                break;
             }
             route.inflight.push_back(std::move(held));
         }
     }
+}
+
+void Splitter::Engine::wake_fetchers() {
+    std::vector<int32_t> partitions;
+    for (const auto& [partition, next] : next_)
+        partitions.push_back(partition);
+    waker_->wake(std::move(partitions));
 }
 
 bool Splitter::Engine::ensure_transaction() {

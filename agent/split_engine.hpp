@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 
+#include "agent/fetch_waker.hpp"
 #include "agent/split_resume.hpp"
 #include "agent/split_route.hpp"
 #include "agent/splitter.hpp"
@@ -47,9 +48,13 @@ private:
 
     // split_engine.cpp: the loop's steps.
     void route(const kafka::Message& message);
-    // False when the transaction was aborted (and rewound) instead.
-    bool produce(Route& route, kafka::OutgoingMessage copy);
+    // aborted: the transaction was aborted (and rewound) instead; held: the session's topic is
+    // gone, so its copies are held from now on (this one too, by the caller).
+    enum class Produced { sent, aborted, held };
+    Produced produce(Route& route, kafka::OutgoingMessage copy);
     void flush_released();
+    // The prefetch ran low: the fetchers of the assigned partitions go on (fetch_waker.hpp).
+    void wake_fetchers();
     bool ensure_transaction();
     void commit();
     void handle(const kafka::KafkaError& error, std::string_view what);
@@ -64,16 +69,23 @@ private:
     void resolve_positions();
     bool positions_complete() const;
     void rewind();
+    // Takes over the delivered counts of a previous leader's commit (resumed_delivered_).
+    void resume_delivered(const std::map<std::string, uint64_t>& counts);
     // Whether the record at `offset` of `partition` may go to `route` given resume_.
     bool eligible(const Route& route, int32_t partition, int64_t offset) const;
     // The offsets to commit, each with the metadata a successor needs.
     kafka::PartitionListPtr offsets_to_commit() const;
+    // Per session: committed copies plus those in the open transaction.
+    std::map<std::string, uint64_t> delivered_with_transaction() const;
     kafka::KafkaStatus seek(const std::map<int32_t, int64_t>& offsets);
 
     // split_sessions.cpp: sessions coming and going, the hold-back.
     void refresh_sessions();
     void admit(const SplitSession& session);
     void check_held();
+    // Tells the registry of each ended route that nothing more goes to its topic, and drops it.
+    // Only while no transaction is open: its copies are then committed or aborted.
+    void release_ended();
     void report_delivered(bool force);
     void refuse(const std::string& session_id, std::string reason);
 
@@ -83,6 +95,8 @@ private:
     std::optional<kafka::Consumer> consumer_;
     std::optional<kafka::Producer> producer_;
     std::optional<kafka::Admin> admin_;
+    // After consumer_: goes first (its thread calls the consumer).
+    std::unique_ptr<FetchWaker> waker_;
     int partition_count_ = 0;
 
     // Assigned partitions -> next offset to process; nullopt until resolved after assignment.
@@ -92,6 +106,10 @@ private:
     bool resolve_needed_ = false;
     // Left by the previous leader in its committed offsets' metadata (split_resume.hpp).
     std::map<int32_t, Resume> resume_;
+    // Its delivered counts per session (the highest any partition's metadata says), for the
+    // sessions it routed to: a session's count goes on from there, and is passed on while the
+    // session is registered but not admitted here yet.
+    std::map<std::string, uint64_t> resumed_delivered_;
 
     std::map<std::string, Route> routes_;
     // Sessions refused (bad regex, overflow): not retried while they stay registered.

@@ -19,6 +19,9 @@ inline constexpr const char* split_key_annotation = "mirrord.dev/split-key";
 inline constexpr const char* split_annotation = "mirrord.dev/split";
 inline constexpr const char* split_start_annotation = "mirrord.dev/split-start";
 inline constexpr const char* split_delivered_annotation = "mirrord.dev/split-delivered";
+// Written by the splitter once it routes nothing more to an unregistered session (its value
+// names the splitter): the session's exec then deletes the session topic.
+inline constexpr const char* split_released_annotation = "mirrord.dev/split-released";
 // Where the reaper finds the broker again: client config name and non-secret properties.
 inline constexpr const char* split_kafka_annotation = "mirrord.dev/split-kafka";
 // The label on session and splitter Leases (same value as the annotation), for selection.

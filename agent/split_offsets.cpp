@@ -76,8 +76,10 @@ void Splitter::Engine::resolve_positions() {
         if (partition.offset >= 0) {
             targets[partition.partition] = partition.offset;
             if (auto resume = decode(std::string_view(static_cast<const char*>(partition.metadata),
-                                                      partition.metadata_size)))
+                                                      partition.metadata_size))) {
+                resume_delivered(resume->delivered);
                 resume_[partition.partition] = std::move(*resume);
+            }
             continue;
         }
         int64_t low = 0;
@@ -103,6 +105,16 @@ void Splitter::Engine::resolve_positions() {
         committed_[partition] = offset;
         log::debug("splitter {}: {} [{}] starts at {}", options_.split_key,
                    options_.original_topic, partition, offset);
+    }
+}
+
+void Splitter::Engine::resume_delivered(const std::map<std::string, uint64_t>& counts) {
+    for (const auto& [id, count] : counts) {
+        auto& known = resumed_delivered_[id];
+        known = std::max(known, count);
+        // Admitted before the positions were known (acknowledged by the previous leader).
+        if (auto route = routes_.find(id); route != routes_.end())
+            route->second.delivered = std::max(route->second.delivered, count);
     }
 }
 

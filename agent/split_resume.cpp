@@ -22,6 +22,8 @@ std::string encode(const Resume& resume) {
     std::string text = fmt::format("{} until={}", tag, resume.until);
     for (const auto& [id, offset] : resume.needs)
         text += fmt::format(" {}={}", id, offset);
+    for (const auto& [id, count] : resume.delivered)
+        text += fmt::format(" #{}={}", id, count);
     return text;
 }
 
@@ -49,6 +51,10 @@ std::optional<Resume> decode(std::string_view metadata) {
         if (name == "until") {
             resume.until = *value;
             until_seen = true;
+        } else if (name.starts_with('#')) {
+            if (name.size() == 1)
+                return std::nullopt;
+            resume.delivered[std::string(name.substr(1))] = static_cast<uint64_t>(*value);
         } else {
             resume.needs[std::string(name)] = *value;
         }

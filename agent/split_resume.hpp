@@ -18,11 +18,15 @@ struct Resume {
     int64_t until = 0;
     // Session id -> first offset (< until) it still needs.
     std::map<std::string, int64_t> needs;
+    // Session id -> copies committed for it so far, all partitions together (the same on every
+    // partition of one commit): a new leader's delivered counts go on from there, exactly.
+    std::map<std::string, uint64_t> delivered{};
 
     bool operator==(const Resume&) const = default;
 };
 
-// "mirrord-split/1 until=<N> <id>=<offset> ..." (session ids are Lease names: no spaces or '=').
+// "mirrord-split/1 until=<N> <id>=<offset> ... #<id>=<count> ..." (session ids are Lease names:
+// no spaces, '=' or '#').
 std::string encode(const Resume& resume);
 // nullopt for empty or foreign metadata (anyone can commit offsets for a group).
 std::optional<Resume> decode(std::string_view metadata);

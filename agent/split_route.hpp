@@ -38,6 +38,9 @@ struct Route {
     std::optional<Clock::time_point> consumer_seen;
     // Copies go straight to the topic (the hold-back is over).
     bool delivering = false;
+    // The session unregistered: nothing more is routed to it, and once no copy of it is in an
+    // open transaction the registry hears it is released (its exec may then delete its topic).
+    bool ended = false;
 
     std::deque<HeldCopy> held;
     std::size_t held_bytes = 0;

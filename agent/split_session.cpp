@@ -14,6 +14,9 @@ namespace {
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 
+// The splitter's registry interval (500 ms), a commit and two apiserver round trips, with margin.
+constexpr std::chrono::seconds release_timeout{5};
+
 kafka::Properties properties_of(const std::map<std::string, std::string>& properties) {
     return kafka::Properties(properties.begin(), properties.end());
 }
@@ -165,6 +168,31 @@ Status SessionSplit::await_start() {
     }
 }
 
+void SessionSplit::await_release() const {
+    // A splitter in another exec learns of the unregistration at its next look at the registry
+    // (every 500 ms) and may still have copies to the topic in an open transaction; deleting the
+    // topic under them would fail that transaction. It says when it is done (split-released).
+    // Bounded: a splitter that is gone or hung never says so, and the topic goes anyway (its
+    // producer cannot re-create it: allow.auto.create.topics=false, split_engine.cpp).
+    auto deadline = std::chrono::steady_clock::now() + release_timeout;
+    while (true) {
+        auto state = read_split_state(client_, options_.namespace_, options_.session_id);
+        if (!state) {
+            log::debug("waiting for the splitter to release session {}: {}",
+                       options_.session_id, state.error().message());
+            return;
+        }
+        if (!state->start || state->released)
+            return; // never routed to, or released
+        if (past(deadline)) {
+            log::debug("no splitter released session {} within {} s; deleting its topic anyway",
+                       options_.session_id, release_timeout.count());
+            return;
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+}
+
 std::string SessionSplit::summary() const {
     return fmt::format("kafka: {} -> {} ({})", plan_.original_topic, topic_,
                        describe_filter(filter_));
@@ -186,6 +214,8 @@ void SessionSplit::rewrite_env(std::vector<std::string>& env) const {
 }
 
 uint64_t SessionSplit::delivered() const {
+    if (final_delivered_)
+        return *final_delivered_;
     uint64_t count = 0;
     if (leader_)
         if (auto here = leader_->delivered(); here.count(options_.session_id))
@@ -209,11 +239,14 @@ Status SessionSplit::finish() {
         leader_->stop();
     std::vector<std::string> actions;
     if (topic_created_) {
-        // A splitter in another exec learns of the unregistration at its next look at the
-        // registry (every 500 ms by the contract); deleting the topic before that could let its
-        // producer re-create it (the broker may auto-create topics). Ours has stopped already.
+        // Ours has stopped already; one in another exec may still write to the topic.
         if (!was_leader)
-            std::this_thread::sleep_for(1200ms);
+            await_release();
+    }
+    // Now final: ours committed its last copies, another one wrote its count with the release.
+    if (registered_)
+        final_delivered_ = delivered();
+    if (topic_created_) {
         if (auto deleted = delete_temporaries(plan_.properties, options_.session_id, actions);
             !deleted)
             errors.push_back(deleted.error().message());

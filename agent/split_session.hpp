@@ -53,7 +53,8 @@ public:
     // Points the app at the session topic and group: the plan's topic variable becomes the
     // session topic, its group variable (if any) the session-unique group.
     void rewrite_env(std::vector<std::string>& env) const;
-    // How many records the splitter delivered to this session so far.
+    // How many records the splitter delivered to this session so far (this split's leaders
+    // together); after finish(), all it delivered.
     uint64_t delivered() const;
     // Undoes steps 1-5 (idempotent). Errors are collected, not stopped at.
     Status finish();
@@ -63,6 +64,8 @@ private:
         : client_(client), plan_(std::move(plan)), options_(std::move(options)) {}
     Status create_topic(int partitions);
     Status await_start();
+    // Waits (bounded) until another exec's splitter no longer writes to the session topic.
+    void await_release() const;
 
     kube::Client& client_;
     SplitPlan plan_;
@@ -70,6 +73,7 @@ private:
     std::string key_, topic_;
     std::vector<std::pair<std::string, std::string>> filter_;
     bool topic_created_ = false, registered_ = false, finished_ = false;
+    std::optional<uint64_t> final_delivered_; // set by finish()
     std::unique_ptr<SplitLeader> leader_;
 };
 

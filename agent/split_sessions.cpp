@@ -31,16 +31,38 @@ void Splitter::Engine::refresh_sessions() {
             continue;
         admit(session);
     }
+    bool ended = false;
+    for (auto& [id, route] : routes_) {
+        if (live.contains(id) || route.ended)
+            continue;
+        log::debug("splitter {}: session {} ended; {} held copies dropped", options_.split_key,
+                   id, route.held.size());
+        route.ended = true;
+        route.held.clear();
+        route.held_bytes = 0;
+        ended = true;
+    }
+    std::erase_if(refused_, [&live](const auto& entry) { return !live.contains(entry.first); });
+    std::erase_if(resumed_delivered_,
+                  [&live](const auto& entry) { return !live.contains(entry.first); });
+    // Its copies in the open transaction commit first (commit() then releases it): its exec
+    // deletes the topic once released, and a copy still in flight would fail the transaction.
+    if (ended && transaction_open_)
+        commit();
+    release_ended();
+}
+
+void Splitter::Engine::release_ended() {
+    if (transaction_open_)
+        return;
     for (auto it = routes_.begin(); it != routes_.end();) {
-        if (live.contains(it->first)) {
+        if (!it->second.ended) {
             ++it;
             continue;
         }
-        log::debug("splitter {}: session {} ended; {} held copies dropped", options_.split_key,
-                   it->first, it->second.held.size());
+        registry_.released(it->first, it->second.delivered);
         it = routes_.erase(it);
     }
-    std::erase_if(refused_, [&live](const auto& entry) { return !live.contains(entry.first); });
 }
 
 void Splitter::Engine::admit(const SplitSession& session) {
@@ -79,6 +101,13 @@ void Splitter::Engine::admit(const SplitSession& session) {
                 .topic = session.session_topic,
                 .filter = std::move(*filter),
                 .start = std::move(start)};
+    if (session.start_offsets) {
+        // An earlier leader's copies count too: "delivered N" at the session's exit is all of
+        // them. Its committed metadata is exact; the Lease's count is a lower bound of it.
+        route.delivered = session.delivered;
+        if (auto resumed = resumed_delivered_.find(session.id); resumed != resumed_delivered_.end())
+            route.delivered = std::max(route.delivered, resumed->second);
+    }
     routes_.emplace(session.id, std::move(route));
     next_hold_check_ = Clock::now(); // look for its topic and consumer right away
 }
@@ -86,7 +115,7 @@ void Splitter::Engine::admit(const SplitSession& session) {
 void Splitter::Engine::check_held() {
     std::set<std::string> held_topics;
     for (auto& [id, route] : routes_) {
-        if (route.delivering)
+        if (route.delivering || route.ended)
             continue;
         if (!route.topic_partitions) {
             // exec creates the topic; until it is in the metadata, copies wait in the buffer.
@@ -108,7 +137,7 @@ void Splitter::Engine::check_held() {
                    assigned.error().message());
     auto now = Clock::now();
     for (auto& [id, route] : routes_) {
-        if (route.delivering || !route.topic_partitions)
+        if (route.delivering || route.ended || !route.topic_partitions)
             continue;
         if (assigned && assigned->contains(route.topic) && !route.consumer_seen)
             route.consumer_seen = now;

@@ -13,6 +13,8 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto transaction_timeout = 30s;
+// Below the broker's default offset.metadata.max.bytes (4096), with margin.
+constexpr std::size_t max_metadata = 3500;
 
 } // namespace
 
@@ -66,6 +68,7 @@ void Splitter::Engine::commit() {
     }
     if (delivered)
         publish();
+    release_ended();
 }
 
 bool Splitter::Engine::eligible(const Route& route, int32_t partition, int64_t offset) const {
@@ -76,8 +79,17 @@ bool Splitter::Engine::eligible(const Route& route, int32_t partition, int64_t o
     return need != resume->second.needs.end() && offset >= need->second;
 }
 
+std::map<std::string, uint64_t> Splitter::Engine::delivered_with_transaction() const {
+    std::map<std::string, uint64_t> counts = resumed_delivered_;
+    for (const auto& [id, route] : routes_)
+        counts[id] = route.delivered + route.in_transaction;
+    return counts;
+}
+
 kafka::PartitionListPtr Splitter::Engine::offsets_to_commit() const {
     kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_.size())));
+    // As they are once this transaction commits: the metadata commits with it.
+    std::map<std::string, uint64_t> delivered = delivered_with_transaction();
     for (const auto& [partition, next] : next_) {
         if (!next)
             continue;
@@ -107,10 +119,15 @@ kafka::PartitionListPtr Splitter::Engine::offsets_to_commit() const {
         rd_kafka_topic_partition_t* entry =
             rd_kafka_topic_partition_list_add(list.get(), options_.original_topic.c_str(), partition);
         entry->offset = offset;
-        if (!needs.empty()) {
-            std::string metadata = encode(Resume{until, needs});
+        if (!needs.empty() || !delivered.empty()) {
+            std::string metadata = encode(Resume{until, needs, delivered});
+            // The broker refuses metadata over offset.metadata.max.bytes (4096 by default), and
+            // with it the whole commit: the counts are then left out (the Lease has a lower
+            // bound of them), never the needs.
+            if (metadata.size() > max_metadata)
+                metadata = needs.empty() ? std::string() : encode(Resume{until, needs, {}});
             // The list frees its entries' metadata with free().
-            entry->metadata = std::malloc(metadata.size());
+            entry->metadata = metadata.empty() ? nullptr : std::malloc(metadata.size());
             if (entry->metadata != nullptr) {
                 std::memcpy(entry->metadata, metadata.data(), metadata.size());
                 entry->metadata_size = metadata.size();
@@ -138,6 +155,10 @@ void Splitter::Engine::handle(const kafka::KafkaError& error, std::string_view w
     transaction_open_ = false;
     commit_pending_ = false;
     rewind();
+    // The ended sessions' copies were aborted with the rest; the most likely cause of a failed
+    // copy is a session topic deleted by the reaper, so the registry is asked again at once.
+    release_ended();
+    next_refresh_ = Clock::now();
 }
 
 void Splitter::Engine::rewind() {

@@ -205,10 +205,12 @@ std::vector<std::string> ExecSession::split_summaries() const {
 
 void ExecSession::finish_splits(ProgressTask& task) {
     for (auto& split : splits_) {
+        // Counted after finish(): the splitter's last commit is then in it.
+        auto ended = split->finish();
         auto delivered = split->delivered();
         task.info(fmt::format("kafka: {} message{} delivered to {}", delivered,
                               delivered == 1 ? "" : "s", split->session_topic()));
-        if (auto ended = split->finish(); !ended)
+        if (!ended)
             task.warning(ended.error().message() + " (the guardian or `mirrord reset` retries)");
     }
     splits_.clear();

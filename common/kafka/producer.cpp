@@ -10,8 +10,27 @@ int to_ms(std::chrono::milliseconds timeout) { return static_cast<int>(timeout.c
 // librdkafka's produceva takes mutable pointers but copies the bytes (RD_KAFKA_MSG_F_COPY).
 void* bytes(const std::string& text) { return const_cast<char*>(text.data()); }
 
-// produceva's argument list for one record; it points into `message`, which must outlive it.
-std::vector<rd_kafka_vu_t> arguments_of(const OutgoingMessage& message) {
+// The record's headers as a list of ours (nullptr for none). Passed whole (VTYPE_HEADERS), not
+// one by one (VTYPE_HEADER): librdkafka before 2.6 frees the latter twice when the partitioner
+// refuses the record (its topic deleted, or without that partition; librdkafka #4627), while
+// a list of ours stays ours when produceva fails, and becomes librdkafka's when it succeeds.
+HeadersPtr headers_of(const OutgoingMessage& message) {
+    if (message.headers.empty())
+        return nullptr;
+    HeadersPtr headers(rd_kafka_headers_new(message.headers.size()));
+    for (const auto& header : message.headers)
+        // A null value pointer makes a null-valued header.
+        rd_kafka_header_add(headers.get(), header.name.data(),
+                            static_cast<ssize_t>(header.name.size()),
+                            header.value ? header.value->data() : nullptr,
+                            header.value ? static_cast<ssize_t>(header.value->size()) : 0);
+    return headers;
+}
+
+// produceva's argument list for one record; it points into `message` and `headers`, which must
+// outlive it.
+std::vector<rd_kafka_vu_t> arguments_of(const OutgoingMessage& message,
+                                        rd_kafka_headers_t* headers) {
     std::vector<rd_kafka_vu_t> args;
     auto add = [&args](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
         args.push_back(rd_kafka_vu_t{});
@@ -33,12 +52,8 @@ std::vector<rd_kafka_vu_t> arguments_of(const OutgoingMessage& message) {
         add(RD_KAFKA_VTYPE_PARTITION).u.i32 = *message.partition;
     if (message.timestamp_ms)
         add(RD_KAFKA_VTYPE_TIMESTAMP).u.i64 = *message.timestamp_ms;
-    for (const auto& header : message.headers) {
-        auto& entry = add(RD_KAFKA_VTYPE_HEADER).u.header;
-        // A null value pointer makes a null-valued header.
-        entry = {header.name.c_str(), header.value ? header.value->data() : nullptr,
-                 header.value ? static_cast<ssize_t>(header.value->size()) : 0};
-    }
+    if (headers)
+        add(RD_KAFKA_VTYPE_HEADERS).u.headers = headers;
     return args;
 }
 
@@ -96,9 +111,11 @@ KafkaStatus Producer::take_delivery_error() {
 }
 
 KafkaStatus Producer::produce(const OutgoingMessage& message) {
-    std::vector<rd_kafka_vu_t> args = arguments_of(message);
+    HeadersPtr headers = headers_of(message);
+    std::vector<rd_kafka_vu_t> args = arguments_of(message, headers.get());
     if (rd_kafka_error_t* error = rd_kafka_produceva(handle_.get(), args.data(), args.size()))
         return KafkaError::from(fmt::format("producing to {}", message.topic), error);
+    (void)headers.release(); // the record's now
     // Serve delivery callbacks of earlier records without blocking.
     rd_kafka_poll(handle_.get(), 0);
     return {};

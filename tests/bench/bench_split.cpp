@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "agent/memory_registry.hpp"
+#include "tests/bench/bench_names.hpp"
 #include "agent/splitter.hpp"
 #include "common/core/log.hpp"
 #include "common/kafka/admin.hpp"
@@ -105,10 +106,7 @@ Args parse(int argc, char** argv) {
     return args;
 }
 
-std::string unique(const std::string& prefix) {
-    return fmt::format("{}-{}-{}", prefix, getpid(),
-                       Clock::now().time_since_epoch().count() % 1000000000);
-}
+std::string unique(const std::string& role) { return bench::bench_name(role); }
 
 // Creates `topics` and produces `count` records of `size` bytes with source s<i % sources> to
 // the first, in a child forked before this process has any librdkafka client (a fork keeps only
@@ -202,14 +200,14 @@ agent::SplitterOptions bench_options(const std::string& topic, const std::string
 }
 
 void split(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std::string>& topics) {
-    std::string original = unique("bench-split-original");
+    std::string original = unique("original");
     topics.push_back(original);
     for (int s = 0; s < args.sessions; ++s)
-        topics.push_back(unique(fmt::format("mirrord-tmp-bench{}", s)));
+        topics.push_back(bench::session_topic_name(s));
     produce_in_child(topics, args.count, args.size, args.sessions);
     admin.emplace(must(kafka::Admin::create(broker())));
     await_metadata(*admin, topics);
-    std::string key = unique("bench");
+    std::string key = unique("key");
     commit_start(agent::splitter_group(key), original);
 
     agent::MemoryRegistry registry;
@@ -227,6 +225,8 @@ void split(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std
     // The clock starts at the first committed copies (after the group join, which the broker
     // delays by group.initial.rebalance.delay.ms), as the relay's starts at its first record.
     auto joined = Clock::now();
+    // Before the first copies: the clients connected, no record fetched yet.
+    long idle_rss = rss_kb();
     std::optional<Clock::time_point> started;
     uint64_t at_start = 0;
     long peak_rss = 0;
@@ -251,20 +251,21 @@ void split(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std
     (*splitter)->stop();
     (void)admin->delete_consumer_groups({agent::splitter_group(key)}, 10s);
     std::cout << fmt::format("{{\"mode\":\"split\",\"size\":{},\"sessions\":{},\"count\":{},"
-                             "\"seconds\":{:.3f},\"msgs\":{:.0f},\"mbs\":{:.2f},\"rss_mb\":{:.1f}}}",
+                             "\"seconds\":{:.3f},\"msgs\":{:.0f},\"mbs\":{:.2f},\"rss_mb\":{:.1f},"
+                             "\"idle_rss_mb\":{:.1f}}}",
                              args.size, args.sessions, args.count, seconds, copies / seconds,
                              copies * static_cast<double>(args.size) / seconds / 1e6,
-                             peak_rss / 1024.0)
+                             peak_rss / 1024.0, idle_rss / 1024.0)
               << std::endl;
 }
 
 void relay(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std::string>& topics) {
-    std::string original = unique("bench-relay-original");
-    std::string copy = unique("bench-relay-copy");
+    std::string original = unique("relay-original");
+    std::string copy = unique("relay-copy");
     topics.insert(topics.end(), {original, copy});
     produce_in_child(topics, args.count, args.size, 1);
     admin.emplace(must(kafka::Admin::create(broker())));
-    std::string group = unique("bench-relay");
+    std::string group = unique("relay");
     kafka::Properties consumer_properties = broker();
     consumer_properties.insert(consumer_properties.end(), {{"group.id", group},
                                                            {"auto.offset.reset", "earliest"},
@@ -306,13 +307,14 @@ void relay(const Args& args, std::optional<kafka::Admin>& admin, std::vector<std
 
 void latency(const Args& args, std::optional<kafka::Admin>& admin,
              std::vector<std::string>& topics) {
-    std::string original = unique("bench-latency-original");
-    std::string session = unique("mirrord-tmp-latency");
+    std::string original = unique("latency-original");
+    std::string session = bench::session_topic_name(0);
     topics.insert(topics.end(), {original, session});
     admin.emplace(must(kafka::Admin::create(broker())));
     must(admin->ensure_topic(original, partitions, 30s));
     must(admin->ensure_topic(session, partitions, 30s));
-    std::string key = unique("bench-latency");
+    await_metadata(*admin, topics);
+    std::string key = unique("latency-key");
     agent::MemoryRegistry registry;
     auto splitter = agent::Splitter::start(bench_options(original, key), registry);
     if (!splitter)
@@ -322,7 +324,7 @@ void latency(const Args& args, std::optional<kafka::Admin>& admin,
         die("session not acknowledged");
 
     kafka::Properties reader_properties = broker();
-    reader_properties.insert(reader_properties.end(), {{"group.id", unique("bench-reader")},
+    reader_properties.insert(reader_properties.end(), {{"group.id", unique("reader")},
                                                        {"isolation.level", "read_committed"},
                                                        {"fetch.wait.max.ms", "10"}});
     kafka::Consumer reader = must(kafka::Consumer::create(reader_properties));

@@ -58,6 +58,21 @@ TEST_CASE("coord: lease registry") {
         REQUIRE(state);
         CHECK(state->delivered == 42);
     }
+    SECTION("a released session reads as released, with the splitter's final count") {
+        REQUIRE(agent::register_session(*client, ns.name(), id, key, registration_for(id), {}));
+        REQUIRE(registry.acknowledge(id, {{0, 5}}));
+        registry.delivered(id, 10);
+        REQUIRE(agent::unregister_session(*client, ns.name(), id));
+        auto state = agent::read_split_state(*client, ns.name(), id);
+        REQUIRE(state);
+        CHECK_FALSE(state->released);
+        // Within 2 s of the last count: the final one is written anyway.
+        registry.released(id, 12);
+        state = agent::read_split_state(*client, ns.name(), id);
+        REQUIRE(state);
+        CHECK(state->released);
+        CHECK(state->delivered == 12);
+    }
     SECTION("an unregistered (ending) session is no longer routed to") {
         REQUIRE(agent::register_session(*client, ns.name(), id, key, registration_for(id), {}));
         REQUIRE(agent::unregister_session(*client, ns.name(), id));

@@ -67,6 +67,8 @@ public:
     Scratch(const Scratch&) = delete;
     Scratch& operator=(const Scratch&) = delete;
 
+    // A new topic `prefix`-<unique>. Never a "mirrord-tmp-<x>-..." prefix: `mirrord reset` (the
+    // e2e tests run it on the same broker) deletes such topics when no session <x> exists.
     std::string topic(const std::string& prefix, int partitions) {
         std::string name = unique_name(prefix);
         create(name, partitions);

@@ -37,8 +37,8 @@ bool test_a(const kafka::Message& record) {
 TEST_CASE("splitter session joining mid-stream", "[split][kafka]") {
     Scratch scratch;
     std::string original = scratch.topic("split-flow", partitions);
-    std::string early_topic = scratch.topic("mirrord-tmp-early", partitions);
-    std::string late_topic = scratch.topic("mirrord-tmp-late", partitions);
+    std::string early_topic = scratch.topic("split-it-early", partitions);
+    std::string late_topic = scratch.topic("split-it-late", partitions);
     std::string key = unique_name("flow");
     scratch.own_group(agent::splitter_group(key));
 
@@ -78,7 +78,7 @@ TEST_CASE("splitter session joining mid-stream", "[split][kafka]") {
 TEST_CASE("splitter fencing and takeover", "[split][kafka]") {
     Scratch scratch;
     std::string original = scratch.topic("split-fence", partitions);
-    std::string session_topic = scratch.topic("mirrord-tmp-fence", partitions);
+    std::string session_topic = scratch.topic("split-it-fence", partitions);
     std::string key = unique_name("fence");
     scratch.own_group(agent::splitter_group(key));
 
@@ -111,6 +111,54 @@ TEST_CASE("splitter fencing and takeover", "[split][kafka]") {
     CHECK(ids(app.records(expected.size(), 60s)) == expected);
     // The session topic as any read_committed reader sees it: each copy exactly once.
     CHECK(ids(read_all(session_topic, partitions, expected.size(), 30s)) == expected);
+    CHECK_FALSE(second->failed());
+    second->stop();
+    first->stop();
+}
+
+TEST_CASE("splitter takeover keeps the delivered count", "[split][kafka]") {
+    Scratch scratch;
+    std::string original = scratch.topic("split-count", partitions);
+    std::string session_topic = scratch.topic("split-it-count", partitions);
+    std::string key = unique_name("count");
+    scratch.own_group(agent::splitter_group(key));
+    agent::SplitterOptions options = options_for(original, key);
+    options.hold_settle = 0ms; // delivering at once: the first leader's copies are committed
+    options.max_hold = 0ms;
+
+    agent::MemoryRegistry registry;
+    auto first = must(agent::Splitter::start(options, registry));
+    registry.add({"s", session_topic, {{"source", "^test-"}}, std::nullopt});
+    auto start = registry.wait_acknowledged("s", 30s);
+    REQUIRE(start);
+    Flow flow(original, partitions, 0, 100000, 200);
+    REQUIRE(testing::wait_until(20s, [&] { return first->delivered()["s"] >= 100; }));
+
+    std::unique_ptr<agent::Splitter> second;
+    agent::MemoryRegistry successor_registry;
+    SECTION("after the leader stops, its successor counts on from its count") {
+        first->stop();
+        second = must(agent::Splitter::start(options, registry));
+    }
+    SECTION("after the leader is fenced mid-stream, its successor counts on from the committed "
+            "offsets' metadata alone") {
+        // As after a SIGKILL: the successor's registry has no count (a Lease's lags by up to
+        // 2 s), only the acknowledged start.
+        successor_registry.add({"s", session_topic, {{"source", "^test-"}}, *start});
+        second = must(agent::Splitter::start(options, successor_registry));
+        REQUIRE(testing::wait_until(20s, [&] { return first->failed(); }));
+    }
+    int at_takeover = flow.produced();
+    REQUIRE(testing::wait_until(30s, [&] { return flow.produced() >= at_takeover + 400; }));
+    flow.stop();
+
+    auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
+    REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
+    auto expected = expected_after(all, *start, test_sources);
+    CHECK(ids(read_all(session_topic, partitions, expected.size(), 30s)) == expected);
+    INFO("the second leader's count is every copy of the session, both leaders' together");
+    CHECK(testing::wait_until(20s, [&] { return second->delivered()["s"] == expected.size(); }));
+    CHECK(second->delivered()["s"] == expected.size());
     CHECK_FALSE(second->failed());
     second->stop();
     first->stop();

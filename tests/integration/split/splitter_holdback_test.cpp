@@ -23,7 +23,7 @@ bool all_ids_once(const std::vector<kafka::Message>& records, int from, int to) 
 TEST_CASE("splitter hold-back for a late latest consumer", "[split][kafka]") {
     Scratch scratch;
     std::string original = scratch.topic("split-hold", partitions);
-    std::string session_topic = scratch.topic("mirrord-tmp-hold", partitions);
+    std::string session_topic = scratch.topic("split-it-hold", partitions);
     std::string key = unique_name("hold");
     scratch.own_group(agent::splitter_group(key));
     // The guide's app hard-codes the deployed consumer's own group, an active group already.
@@ -55,7 +55,7 @@ TEST_CASE("splitter hold-back for a late latest consumer", "[split][kafka]") {
 TEST_CASE("splitter session topic created late and the session ended", "[split][kafka]") {
     Scratch scratch;
     std::string original = scratch.topic("split-late", partitions);
-    std::string session_topic = unique_name("mirrord-tmp-late-topic");
+    std::string session_topic = unique_name("split-it-late-topic");
     std::string key = unique_name("late");
     scratch.own_group(agent::splitter_group(key));
 

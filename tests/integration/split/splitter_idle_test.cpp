@@ -22,7 +22,7 @@ std::chrono::microseconds cpu_time() {
 TEST_CASE("splitter idle CPU", "[split][kafka]") {
     Scratch scratch;
     std::string original = scratch.topic("split-idle", 3);
-    std::string session_topic = scratch.topic("mirrord-tmp-idle", 3);
+    std::string session_topic = scratch.topic("split-it-idle", 3);
     std::string key = unique_name("idle");
     scratch.own_group(agent::splitter_group(key));
 

@@ -34,7 +34,7 @@ TEST_CASE("splitter routing", "[split][kafka]") {
     std::string original = scratch.topic("split-original", partitions);
     std::map<std::string, std::string> topics;
     for (const char* session : {"a", "b", "c", "d", "e"})
-        topics[session] = scratch.topic(fmt::format("mirrord-tmp-{}", session), partitions);
+        topics[session] = scratch.topic(fmt::format("split-it-{}", session), partitions);
     std::string key = unique_name("route");
     scratch.own_group(agent::splitter_group(key));
 

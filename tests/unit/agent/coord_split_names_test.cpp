@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent/split_names.hpp"
+#include "tests/bench/bench_names.hpp"
 
 using namespace mirrord::agent;
 
@@ -27,6 +28,13 @@ TEST_CASE("split names") {
         CHECK_FALSE(session_of_temporary("mirrord-tmp-orders-v2"));
         CHECK_FALSE(session_of_temporary("mirrord-tmp-1A2B3C4D-x"));
         CHECK_FALSE(session_of_temporary("mirrord-tmp-1a2b3c4d5-x"));
+    }
+    SECTION("the benchmark's topics are never taken for a dead session's temporaries") {
+        // `mirrord reset` deletes those whose session has no Lease, also mid-benchmark.
+        for (const auto& name : {mirrord::bench::session_topic_name(0),
+                                 mirrord::bench::session_topic_name(99),
+                                 mirrord::bench::bench_name("original")})
+            CHECK_FALSE(session_of_temporary(name));
     }
     SECTION("a registration reads back as written") {
         Registration written{"test_topic", "test-topic", "mirrord-tmp-1-test_topic",

@@ -57,3 +57,33 @@ TEST_CASE("kafka::Producer ownership", "[kafka]") {
         CHECK(values(consume(consumer, 1, 20s)) == std::vector<std::string>{"moved along"});
     }
 }
+
+TEST_CASE("kafka::Producer refused records", "[kafka]") {
+    MockCluster cluster;
+    cluster.create_topic("out", 1);
+    Producer producer = must(Producer::create(cluster.properties()));
+    must(producer.produce(record("learns the topic")));
+    must(producer.flush(10s));
+
+    SECTION("a record with headers for a partition the topic lacks is an error, not a crash") {
+        // As when a session topic is deleted under the splitter: librdkafka's partitioner
+        // refuses the record at once.
+        OutgoingMessage refused = record("refused");
+        refused.partition = 5;
+        refused.headers = {{"source", "test-a"}, {"empty", std::nullopt}};
+        auto produced = producer.produce(refused);
+        REQUIRE_FALSE(produced);
+        CHECK(produced.error().code() == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION);
+        // The producer is still usable, headers and all.
+        OutgoingMessage next = record("after");
+        next.headers = {{"source", "test-b"}};
+        must(producer.produce(next));
+        must(producer.flush(10s));
+        Consumer consumer = reader(cluster, "out", 1, "read_uncommitted");
+        auto records = consume(consumer, 2, 20s);
+        REQUIRE(records.size() == 2);
+        CHECK(records[1].value == "after");
+        REQUIRE(records[1].headers.size() == 1);
+        CHECK(records[1].headers[0].value == "test-b");
+    }
+}
