@@ -165,7 +165,9 @@ start_kafka() {
             >"$RUN/kafka.cluster-id"
     if [ ! -f "$dir/meta.properties" ]; then
         say "formatting Kafka storage in $dir"
-        kafka_java kafka.tools.StorageTool format -t "$(<"$RUN/kafka.cluster-id")" -c "$props" \
+        # --cluster-id=: a random id may start with "-", which a separate argument would make
+        # look like an option to the tool's argument parser (CI failed on "-TdjT...").
+        kafka_java kafka.tools.StorageTool format --cluster-id="$(<"$RUN/kafka.cluster-id")" -c "$props" \
             >>"$LOGS/kafka.log" 2>&1 || fail_component kafka "formatting storage failed"
     fi
     spawn kafka java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
