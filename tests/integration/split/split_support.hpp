@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/must.hpp"
+
 #include <unistd.h>
 
 #include "agent/memory_registry.hpp"
@@ -40,20 +42,7 @@ inline std::string unique_name(const std::string& prefix) {
     return fmt::format("{}-{}-{}", prefix, getpid(), now % 1000000000);
 }
 
-template <typename T> T must(kafka::KafkaResult<T> result) {
-    if (!result)
-        FAIL(result.error().message());
-    return std::move(result).value();
-}
-inline void must(kafka::KafkaStatus status) {
-    if (!status)
-        FAIL(status.error().message());
-}
-template <typename T> T must(Result<T> result) {
-    if (!result)
-        FAIL(result.error().message());
-    return std::move(result).value();
-}
+using mirrord::testing::must;
 
 // Topics and groups of one test, created up front or later, all deleted when it ends.
 class Scratch {
