@@ -131,6 +131,11 @@ Status Splitter::Engine::connect() {
 void Splitter::Engine::run(std::stop_token stop) {
     bool busy = false;
     while (!stop.stop_requested() && !failed_) {
+        if (commit_pending_) {
+            // librdkafka allows nothing else until that commit is over; each call waits for it.
+            commit();
+            continue;
+        }
         auto now = Clock::now();
         if (now >= next_refresh_)
             refresh_sessions();
@@ -141,7 +146,10 @@ void Splitter::Engine::run(std::stop_token stop) {
             next_hold_check_ = now + hold_check_interval;
         }
         flush_released();
-        if (transaction_open_ && now - transaction_started_ >= options_.commit_interval)
+        // Under load every commit_interval; when the last poll found nothing more to read,
+        // sooner (quiet_commit): a trickle of records is not kept waiting.
+        if (transaction_open_ &&
+            now - transaction_started_ >= (busy ? options_.commit_interval : options_.quiet_commit))
             commit();
         if (now >= next_report_) {
             report_delivered(false);
@@ -155,11 +163,11 @@ void Splitter::Engine::run(std::stop_token stop) {
             timeout = 0ms;
         else if (transaction_open_)
             timeout = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     transaction_started_ + options_.commit_interval - now),
+                                     transaction_started_ + options_.quiet_commit - now),
                                  0ms, idle_poll);
         auto event = consumer_->poll(timeout);
         if (!event) {
-            fail(event.error().message());
+            fail(event.error().message(), Recovery::none);
             break;
         }
         busy = false;
@@ -175,7 +183,8 @@ void Splitter::Engine::run(std::stop_token stop) {
     if (!failed_)
         commit();
     waker_.reset();
-    if (!failed_)
+    // A clean leave lets the next engine (here or in another exec) join the group at once.
+    if (!failed_ || restartable_)
         if (auto closed = consumer_->close(); !closed)
             log::debug("splitter {}: {}", options_.split_key, closed.error().message());
     closing_ = true;

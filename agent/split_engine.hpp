@@ -42,6 +42,23 @@ public:
     // The thread's body: until a stop is requested or a fatal error.
     void run(std::stop_token stop);
 
+    // Why run() ended early, and whether a new engine may take over from the last commit (the
+    // producer broke, the transaction's outcome is unknown) or not (fenced by a newer leader).
+    bool failed() const { return failed_; }
+    bool restartable() const { return restartable_; }
+    const std::string& failure() const { return failure_; }
+    // The sessions routed to here, with their committed copies, for the engine that takes
+    // over (inherit).
+    std::map<std::string, uint64_t> routed() const;
+    // Sessions a failed engine routed to: those that are no longer registered at the first
+    // look at the registry are released at once (this engine's init_transactions ended the
+    // old transaction, so nothing more reaches their topics), the others are admitted as usual.
+    void inherit(std::map<std::string, uint64_t> sessions) { inherited_ = std::move(sessions); }
+    // Splitter::inject_fatal_error; librdkafka's call is thread-safe.
+    void inject_fatal_error(rd_kafka_resp_err_t code) {
+        rd_kafka_test_fatal_error(producer_->handle(), code, "injected by a test");
+    }
+
 private:
     Engine(SplitterOptions options, SessionRegistry& registry, std::shared_ptr<Shared> shared);
     Status connect();
@@ -58,7 +75,10 @@ private:
     bool ensure_transaction();
     void commit();
     void handle(const kafka::KafkaError& error, std::string_view what);
-    void fail(std::string message);
+    // The transaction committed: positions, counts and ended sessions move on.
+    void committed();
+    enum class Recovery { none, restart };
+    void fail(std::string message, Recovery recovery);
     void publish();
 
     // split_transaction.cpp: commits and aborts.
@@ -112,6 +132,7 @@ private:
     std::map<std::string, uint64_t> resumed_delivered_;
 
     std::map<std::string, Route> routes_;
+    std::map<std::string, uint64_t> inherited_;
     // Sessions refused (bad regex, overflow): not retried while they stay registered.
     std::map<std::string, std::string> refused_;
 
@@ -122,6 +143,8 @@ private:
     bool closing_ = false;
     Clock::time_point transaction_started_{};
     bool failed_ = false;
+    bool restartable_ = false;
+    std::string failure_;
 
     Clock::time_point next_refresh_{};
     Clock::time_point next_hold_check_{};

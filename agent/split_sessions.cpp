@@ -42,6 +42,16 @@ void Splitter::Engine::refresh_sessions() {
         route.held_bytes = 0;
         ended = true;
     }
+    for (const auto& [id, delivered] : inherited_) {
+        if (live.contains(id))
+            continue;
+        // The committed metadata's count, when it is there, has the failed engine's last commit.
+        auto resumed = resumed_delivered_.find(id);
+        registry_.released(id, resumed == resumed_delivered_.end()
+                                   ? delivered
+                                   : std::max(delivered, resumed->second));
+    }
+    inherited_.clear();
     std::erase_if(refused_, [&live](const auto& entry) { return !live.contains(entry.first); });
     std::erase_if(resumed_delivered_,
                   [&live](const auto& entry) { return !live.contains(entry.first); });

@@ -25,7 +25,7 @@ void Splitter::Engine::commit() {
     if (!commit_pending_) {
         auto group = consumer_->group_metadata();
         if (!group) {
-            fail(group.error().message());
+            fail(group.error().message(), Recovery::restart);
             return;
         }
         // The C call, not Producer's: the offsets carry metadata (split_resume.hpp).
@@ -48,14 +48,20 @@ void Splitter::Engine::commit() {
             commit_pending_ = true;
             return;
         }
+        // The commit call is over (it failed): an abort may follow now.
+        commit_pending_ = false;
         handle(committed.error(), "committing a transaction");
         return;
     }
-    transaction_open_ = false;
-    commit_pending_ = false;
     if (auto took = Clock::now() - began; took > std::chrono::milliseconds(50))
         log::debug("splitter {}: a commit took {} ms", options_.split_key,
                    std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    committed();
+}
+
+void Splitter::Engine::committed() {
+    transaction_open_ = false;
+    commit_pending_ = false;
     for (const auto& [partition, next] : next_)
         if (next)
             committed_[partition] = *next;
@@ -138,9 +144,16 @@ kafka::PartitionListPtr Splitter::Engine::offsets_to_commit() const {
 }
 
 void Splitter::Engine::handle(const kafka::KafkaError& error, std::string_view what) {
-    if (error.fatal()) {
-        // Fenced (a newer splitter of this split called init_transactions) or broken for good.
-        fail(fmt::format("{}: {}", what, error.message()));
+    if (error.fenced()) {
+        // A newer splitter of this split called init_transactions: it leads now.
+        fail(fmt::format("{}: {}", what, error.message()), Recovery::none);
+        return;
+    }
+    if (error.fatal() || commit_pending_) {
+        // This producer is broken for good (a session topic deleted inside the transaction can
+        // do that), or a commit it started has an unknown outcome and it allows nothing but that
+        // commit again: a new engine learns from the broker what committed.
+        fail(fmt::format("{}: {}", what, error.message()), Recovery::restart);
         return;
     }
     log::warn("splitter {}: {}: {}; aborting the transaction and reading again from the last "
@@ -148,7 +161,8 @@ void Splitter::Engine::handle(const kafka::KafkaError& error, std::string_view w
               options_.split_key, what, error.message());
     if (transaction_open_) {
         if (auto aborted = producer_->abort_transaction(transaction_timeout); !aborted) {
-            fail(fmt::format("{}: {}; then {}", what, error.message(), aborted.error().message()));
+            fail(fmt::format("{}: {}; then {}", what, error.message(), aborted.error().message()),
+                 aborted.error().fenced() ? Recovery::none : Recovery::restart);
             return;
         }
     }
@@ -176,18 +190,22 @@ void Splitter::Engine::rewind() {
         targets[partition] = committed->second;
     }
     if (auto sought = seek(targets); !sought)
-        fail("rewinding after an aborted transaction: " + sought.error().message());
+        fail("rewinding after an aborted transaction: " + sought.error().message(),
+             Recovery::restart);
 }
 
-void Splitter::Engine::fail(std::string message) {
+void Splitter::Engine::fail(std::string message, Recovery recovery) {
+    // Splitter::run reports it, and starts a new engine or gives up.
     failed_ = true;
-    std::string text = fmt::format("splitter of {}: {}", options_.original_topic, message);
-    log::warn("{}", text);
-    {
-        std::lock_guard lock(shared_->mutex);
-        shared_->failure = text;
-    }
-    shared_->failed = true;
+    restartable_ = recovery == Recovery::restart;
+    failure_ = fmt::format("splitter of {}: {}", options_.original_topic, message);
+}
+
+std::map<std::string, uint64_t> Splitter::Engine::routed() const {
+    std::map<std::string, uint64_t> sessions;
+    for (const auto& [id, route] : routes_)
+        sessions[id] = route.delivered;
+    return sessions;
 }
 
 void Splitter::Engine::publish() {

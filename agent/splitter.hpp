@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -22,6 +23,9 @@ struct SplitterOptions {
     // "At least every 100 ms" (issue 10); 80 ms so that a copy's added latency (the wait for
     // the commit, then the commit's own ~10 ms) stays under 100 ms at p99 (scripts/bench-split).
     std::chrono::milliseconds commit_interval{80};
+    // With nothing more to read, a transaction this old commits at once: at a trickle (1,000
+    // msg/s) a copy waits about this long instead of up to commit_interval.
+    std::chrono::milliseconds quiet_commit{20};
 
     // Bounds start(): connecting, reading the original topic's metadata, init_transactions.
     std::chrono::milliseconds startup_timeout{30000};
@@ -49,21 +53,35 @@ public:
     Splitter& operator=(const Splitter&) = delete;
 
     void stop();                 // commits the open transaction, leaves the group, joins
-    bool failed() const;         // a fatal error ended it (fenced, broker gone past timeouts)
+    // A fatal error ended it: fenced, or broken again and again (engines it started anew
+    // from the last commit, as a new leader would, kept failing).
+    bool failed() const;
     std::string failure() const;
     std::map<std::string, uint64_t> delivered() const;  // per session id (committed copies)
     // Sessions the splitter refuses to route to, with why (bad regex, hold-back overflow).
     std::map<std::string, std::string> session_errors() const;
+
+    // For tests: the producer fails for good now with `code` (rd_kafka_test_fatal_error), as it
+    // does on a broker answer such as INVALID_TXN_STATE.
+    void inject_fatal_error(int code);
 
     // Exposed for tests: shared between the engine thread and the caller.
     struct Shared;
     class Engine;
 
 private:
-    Splitter(std::shared_ptr<Shared> shared, std::unique_ptr<Engine> engine);
+    Splitter(SplitterOptions options, SessionRegistry& registry, std::shared_ptr<Shared> shared,
+             std::unique_ptr<Engine> engine);
+    // The thread's body: runs the engine, and a new one from the last commit when it breaks in
+    // a way that a new one can mend (a few times in a row at most).
+    void run(std::stop_token stop);
 
+    SplitterOptions options_;
+    SessionRegistry& registry_;
     std::shared_ptr<Shared> shared_;
     std::unique_ptr<Engine> engine_;
+    // Guards engine_ against inject_fatal_error while run() replaces it.
+    std::mutex engine_mutex_;
     std::jthread thread_;
 };
 

@@ -11,6 +11,7 @@
 
 #include "agent/split_cleanup.hpp"
 #include "common/core/log.hpp"
+#include "common/core/strings.hpp"
 #include "common/kube/resources.hpp"
 #include "common/tunnel/service_endpoints.hpp"
 
@@ -21,9 +22,9 @@ using json = nlohmann::json;
 using config::AddressFilter;
 using config::OutgoingConfig;
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+// Lower case, without the trailing dot of a fully qualified name.
+std::string host_key(std::string_view host) {
+    std::string text = to_lower(host);
     while (!text.empty() && text.back() == '.')
         text.pop_back();
     return text;
@@ -59,7 +60,7 @@ bool is_label(const std::string& label) {
 }
 
 std::optional<Candidate> candidate_of(const std::string& written, const std::string& ns) {
-    auto host = lower(written);
+    auto host = host_key(written);
     if (host == "localhost" || host.ends_with(".localhost"))
         return std::nullopt;
     auto labels = labels_of(host);
@@ -107,7 +108,7 @@ bool matches(const AddressFilter& filter, const std::string& written, std::uint1
     if (filter.host.find('/') != std::string::npos || std::isdigit(filter.host.front()) ||
         filter.host.find(':') != std::string::npos)
         return !cluster_ip.empty() && (filter.host == cluster_ip || ipv4_in(cluster_ip, filter.host));
-    if (lower(filter.host) == lower(written))
+    if (host_key(filter.host) == host_key(written))
         return true;
     auto other = candidate_of(filter.host, ns);
     return other && canonical(other->address) == canonical(address);

@@ -58,13 +58,6 @@ struct Entry {
     bool secret = false;
 };
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // `unset` entries, each possibly `;`-separated, as exec reads them.
 std::vector<std::string> unset_list(const config::EnvConfig& env) {
     std::vector<std::string> out;
@@ -78,7 +71,7 @@ std::vector<std::string> unset_list(const config::EnvConfig& env) {
 std::set<std::string> unset_names(const config::EnvConfig& env) {
     std::set<std::string> out;
     for (const auto& name : unset_list(env))
-        out.insert(lower(name));
+        out.insert(to_lower(name));
     return out;
 }
 
@@ -94,7 +87,7 @@ Result<std::vector<Entry>> resolve(const config::Config& config) {
     auto unset = unset_names(config.env);
     std::vector<Entry> out;
     for (const auto& [name, value] : merged) {
-        if (unset.count(lower(name)) != 0)
+        if (unset.count(to_lower(name)) != 0)
             continue; // exec removes these from the child (case-insensitively)
         // A value that env_file, mapping or override replaced is no longer the secret's.
         bool secret = remote.is_secret(name) && remote.get(name) == value;

@@ -31,13 +31,6 @@ bool any_match(const std::vector<std::string>& patterns, const std::string& name
                        [&](const std::string& pattern) { return wildcard_match(pattern, name); });
 }
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // Step 1: the remote variables the agent would hand over.
 Result<EnvMap> filter_remote(const EnvList& remote, const EnvConfig& config) {
     EnvMap out;
@@ -120,9 +113,9 @@ std::vector<std::string> build_child_env(const EnvMap& local, const EnvMap& merg
         env[name] = value;
     std::vector<std::string> unset;
     for (const auto& name : patterns_of(config.unset))
-        unset.push_back(lower(name));
+        unset.push_back(to_lower(name));
     std::erase_if(env, [&](const auto& entry) {
-        return std::find(unset.begin(), unset.end(), lower(entry.first)) != unset.end();
+        return std::find(unset.begin(), unset.end(), to_lower(entry.first)) != unset.end();
     });
     env[std::string(session_marker_var)] = session_id;
 

@@ -26,6 +26,14 @@ std::string join(std::span<const std::string> pieces, std::string_view sep) {
     return out;
 }
 
+std::string to_lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 std::string_view trim(std::string_view text) {
     constexpr std::string_view space = " \t\r\n\f\v";
     auto first = text.find_first_not_of(space);

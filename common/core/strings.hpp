@@ -13,6 +13,8 @@ namespace mirrord {
 std::vector<std::string> split(std::string_view text, char sep);
 // Joins with `sep` between pieces.
 std::string join(std::span<const std::string> pieces, std::string_view sep);
+// ASCII lower case; other bytes are kept.
+std::string to_lower(std::string_view text);
 // Removes leading and trailing ASCII whitespace.
 std::string_view trim(std::string_view text);
 // Edit distance (insert, delete, substitute), for "did you mean" suggestions.

@@ -36,6 +36,20 @@ KafkaError KafkaError::from(std::string_view what, rd_kafka_resp_err_t code,
                        .fatal = code == RD_KAFKA_RESP_ERR__FATAL});
 }
 
+bool KafkaError::fenced() const {
+    switch (code_) {
+    case RD_KAFKA_RESP_ERR_PRODUCER_FENCED:
+    case RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH:
+    case RD_KAFKA_RESP_ERR__FENCED:
+    case RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+        return true;
+    default:
+        return false;
+    }
+}
+
 KafkaError KafkaError::local(Error error) {
     return KafkaError(error.message(), RD_KAFKA_RESP_ERR__INVALID_ARG, {});
 }

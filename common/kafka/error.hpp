@@ -45,6 +45,9 @@ public:
     bool retriable() const { return classes_.retriable; }
     bool txn_requires_abort() const { return classes_.txn_requires_abort; }
     bool fatal() const { return classes_.fatal; }
+    // A newer producer with the same transactional.id took over (or the broker withdrew the
+    // right to use it): starting again would fence that newer one in turn.
+    bool fenced() const;
 
     // Returns this error, classes kept, with "prefix: " in front of the message.
     KafkaError wrap(std::string_view prefix) const& {

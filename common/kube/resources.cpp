@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "common/core/strings.hpp"
+
 namespace mirrord::kube {
 
 std::string ResourceKind::api_prefix() const {
@@ -45,15 +47,9 @@ std::optional<ResourceKind> find_kind(std::string_view name) {
         &kinds::pod,       &kinds::deployment, &kinds::statefulset, &kinds::replicaset,
         &kinds::job,       &kinds::cronjob,    &kinds::configmap,   &kinds::secret,
         &kinds::lease,     &kinds::event,      &kinds::namespace_,  &kinds::service};
-    auto lower = [](std::string_view text) {
-        std::string out(text);
-        std::transform(out.begin(), out.end(), out.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return out;
-    };
-    const std::string wanted = lower(name);
+    const std::string wanted = to_lower(name);
     for (const ResourceKind* kind : table)
-        if (lower(kind->kind) == wanted || kind->plural == wanted)
+        if (to_lower(kind->kind) == wanted || kind->plural == wanted)
             return *kind;
     return std::nullopt;
 }

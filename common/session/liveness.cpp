@@ -3,6 +3,7 @@
 #include <cctype>
 #include <set>
 
+#include "common/core/strings.hpp"
 #include "common/kube/resources.hpp"
 
 namespace mirrord::session {
@@ -15,10 +16,7 @@ bool target_matches(const std::string& session_target, const std::string& filter
 }
 
 std::string target_path(const ScaleTarget& workload) {
-    std::string kind = workload.kind.kind;
-    for (auto& c : kind)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return kind + "/" + workload.name;
+    return to_lower(workload.kind.kind) + "/" + workload.name;
 }
 
 bool is_dead(const SessionRecord& session, const ApiClock& clock) {

@@ -1,6 +1,7 @@
 #include "common/session/scale_down.hpp"
 
 #include "common/core/log.hpp"
+#include "common/core/strings.hpp"
 #include "common/kube/updates.hpp"
 #include "common/session/fields.hpp"
 
@@ -18,16 +19,10 @@ json ledger_json(const Ledger& ledger) {
             {"since", ledger.since}};
 }
 
-std::string lowercase(std::string text) {
-    for (auto& c : text)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-
 } // namespace
 
 std::string ScaleTarget::describe() const {
-    return fmt::format("{} {}/{}", lowercase(kind.kind), namespace_, name);
+    return fmt::format("{} {}/{}", to_lower(kind.kind), namespace_, name);
 }
 
 Result<std::optional<Ledger>> parse_ledger(const json& workload, const std::string& what) {
@@ -129,7 +124,7 @@ Result<ScaleTarget> scale_target_for(kube::Client& client, const ResolvedTarget&
     (void)client;
     return fail("scale_down works with deployment, statefulset and replicaset targets; a {} "
                 "target has no replica count to scale (use copy_target without scale_down)",
-                lowercase(kind));
+                to_lower(kind));
 }
 
 std::vector<std::string> scale_back_risks(kube::Client& client, const ScaleTarget& target,

@@ -4,25 +4,13 @@
 #include <cctype>
 #include <vector>
 
+#include "common/core/strings.hpp"
 #include "common/tunnel/service_endpoints.hpp"
 
 namespace mirrord::tunnel {
 namespace {
 
-std::vector<std::string> labels_of(std::string_view host) {
-    std::vector<std::string> labels;
-    std::string label;
-    for (char c : host) {
-        if (c == '.') {
-            labels.push_back(std::move(label));
-            label.clear();
-        } else {
-            label.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-        }
-    }
-    labels.push_back(std::move(label));
-    return labels;
-}
+std::vector<std::string> labels_of(std::string_view host) { return split(to_lower(host), '.'); }
 
 } // namespace
 

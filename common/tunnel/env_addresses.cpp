@@ -6,6 +6,8 @@
 #include <charconv>
 #include <utility>
 
+#include "common/core/strings.hpp"
+
 namespace mirrord::tunnel {
 namespace {
 
@@ -110,9 +112,7 @@ std::optional<std::uint16_t> scheme_port(std::string_view scheme) {
         {"redis", 6379},       {"rediss", 6379},     {"memcached", 11211},   {"mqtt", 1883},
         {"cassandra", 9042},   {"grpc", 80},         {"clickhouse", 9000},   {"zookeeper", 2181},
     }};
-    std::string lower(scheme);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string lower = to_lower(scheme);
     for (const auto& [name, port] : ports)
         if (name == lower)
             return port;

@@ -7,17 +7,13 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/core/strings.hpp"
+
 namespace mirrord::tunnel {
 namespace {
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 std::string key_of(const std::string& host, std::int32_t port) {
-    return fmt::format("{}:{}", lower(host), port);
+    return fmt::format("{}:{}", to_lower(host), port);
 }
 
 // co_spawn hands a default-constructed value to the handler on an exception: Result has none.

@@ -270,4 +270,22 @@ inline agent::SplitterOptions options_for(const std::string& topic, const std::s
     return options;
 }
 
+// The ids of the original topic's records that a session with start offsets `start` and the
+// filter `matches` must receive, from a read of the whole topic.
+inline std::multiset<int> expected_after(const std::vector<kafka::Message>& original,
+                                         const std::map<int32_t, int64_t>& start,
+                                         bool (*matches)(const kafka::Message&)) {
+    std::multiset<int> ids;
+    for (const auto& record : original)
+        if (record.offset >= start.at(record.partition) && matches(record))
+            ids.insert(id_of(record));
+    return ids;
+}
+
+// The filter {"source": "^test-"}.
+inline bool test_sources(const kafka::Message& record) {
+    auto source = header(record, "source");
+    return source && source->starts_with("test-");
+}
+
 } // namespace mirrord::split_testing

@@ -3,8 +3,6 @@
 // deleted while copies to it are still queued stays deleted (the splitter's producer may not
 // auto-create it), without loss or duplicates for the other sessions.
 
-#include <cstdlib>
-
 #include "tests/integration/split/split_support.hpp"
 
 using namespace mirrord;
@@ -13,22 +11,6 @@ using namespace mirrord::split_testing;
 namespace {
 
 constexpr int partitions = 3;
-
-bool test_sources(const kafka::Message& record) {
-    auto source = header(record, "source");
-    return source && source->starts_with("test-");
-}
-
-// The ids of the original's records from `start` on (per partition) that match `matches`.
-std::multiset<int> expected_after(const std::vector<kafka::Message>& original,
-                                  const std::map<int32_t, int64_t>& start,
-                                  bool (*matches)(const kafka::Message&)) {
-    std::multiset<int> ids;
-    for (const auto& record : original)
-        if (record.offset >= start.at(record.partition) && matches(record))
-            ids.insert(id_of(record));
-    return ids;
-}
 
 bool topic_exists(kafka::Admin& admin, const std::string& topic) {
     auto topics = must(admin.list_topics(5s));
@@ -73,14 +55,9 @@ TEST_CASE("splitter releasing an ended session", "[split][kafka]") {
         CHECK(std::set<int>(copied.begin(), copied.end()).size() == copied.size());
     }
     SECTION("its topic deleted while copies to it are queued stays deleted") {
-        // KNOWN BUG, so off by default (MIRRORD_TEST_KNOWN_BUGS=1 runs it): in about 1 run of 4
-        // the delete lands inside an open transaction and the transactional producer fails for
-        // good ("Producer attempted a transactional operation in an invalid state"), so the
-        // splitter never releases the session.
-        if (std::getenv("MIRRORD_TEST_KNOWN_BUGS") == nullptr) {
-            WARN("skipped: a session topic deleted mid-transaction can fail the splitter");
-            return;
-        }
+        // When the delete lands inside an open transaction, the transactional producer may fail
+        // for good ("Producer attempted a transactional operation in an invalid state"): the
+        // splitter then starts a new engine from the last commit, and the session is released.
         // The reaper's order: the session's Lease goes and its topic is deleted at once, while
         // the splitter still routes to it until its next look at the registry.
         must(scratch.admin().delete_topic(ending_topic, 10s));

@@ -38,3 +38,8 @@ TEST_CASE("split and join") {
         CHECK(join(pieces, ", ") == "x, y");
     }
 }
+
+TEST_CASE("to_lower changes ASCII letters only") {
+    CHECK(to_lower("Kafka-0.KAFKA.Default.svc") == "kafka-0.kafka.default.svc");
+    CHECK(to_lower("Ünï 9:_") == "Ünï 9:_");
+}

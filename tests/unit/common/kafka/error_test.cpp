@@ -96,12 +96,33 @@ TEST_CASE("kafka::Producer error classes", "[kafka]") {
         KafkaStatus commit = zombie.commit_transaction(10s);
         REQUIRE_FALSE(commit);
         CHECK(commit.error().fatal());
+        CHECK(commit.error().fenced());
         CHECK_FALSE(commit.error().retriable());
         CHECK_FALSE(commit.error().txn_requires_abort());
         // The next call fails the same way: the producer is done for.
         KafkaStatus again = zombie.begin_transaction();
         REQUIRE_FALSE(again);
         CHECK(again.error().fatal());
+        CHECK(again.error().fenced());
+    }
+
+    SECTION("a transaction the coordinator finds in a wrong state is fatal but not fenced") {
+        // librdkafka makes INVALID_TXN_STATE fatal; nobody took the transactional.id over, so a
+        // new producer with it may carry on (the splitter starts a new engine).
+        Producer broken = transactional(cluster, "broken");
+        must(broken.begin_transaction());
+        must(broken.produce(record("out", "x")));
+        must(broken.flush(10s));
+        rd_kafka_mock_push_request_errors(cluster.get(), api_end_txn, 1,
+                                          RD_KAFKA_RESP_ERR_INVALID_TXN_STATE);
+        KafkaStatus commit = broken.commit_transaction(10s);
+        REQUIRE_FALSE(commit);
+        CHECK(commit.error().fatal());
+        CHECK_FALSE(commit.error().fenced());
+        Producer next = transactional(cluster, "broken");
+        must(next.begin_transaction());
+        must(next.produce(record("out", "y")));
+        must(next.commit_transaction(10s));
     }
 }
 
