@@ -77,13 +77,14 @@ struct Args {
     int rate = 1000;
     int seconds = 10;
     int commit_ms = 0; // 0: SplitterOptions' default
+    int quiet_ms = 0;  // likewise
 };
 
 Args parse(int argc, char** argv) {
     Args args;
     if (argc < 2)
         die("usage: bench_split split|relay|latency [--size B] [--sessions N] [--count C] "
-            "[--rate R] [--seconds S]");
+            "[--rate R] [--seconds S] [--commit-ms M] [--quiet-ms M]");
     args.mode = argv[1];
     for (int i = 2; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
@@ -100,6 +101,8 @@ Args parse(int argc, char** argv) {
             args.seconds = value;
         else if (flag == "--commit-ms")
             args.commit_ms = value;
+        else if (flag == "--quiet-ms")
+            args.quiet_ms = value;
         else
             die("unknown flag " + flag);
     }
@@ -172,6 +175,7 @@ void commit_start(const std::string& group, const std::string& topic) {
 }
 
 int commit_ms = 0;
+int quiet_ms = 0;
 
 agent::SplitterOptions bench_options(const std::string& topic, const std::string& key) {
     agent::SplitterOptions options;
@@ -183,6 +187,8 @@ agent::SplitterOptions bench_options(const std::string& topic, const std::string
     options.max_hold = 0ms;
     if (commit_ms > 0)
         options.commit_interval = std::chrono::milliseconds(commit_ms);
+    if (quiet_ms > 0)
+        options.quiet_commit = std::chrono::milliseconds(quiet_ms);
     // Extra client properties for experiments: BENCH_SPLIT_PROPS="name=value,name=value".
     if (const char* extra = std::getenv("BENCH_SPLIT_PROPS")) {
         std::string text = extra;
@@ -394,6 +400,7 @@ int main(int argc, char** argv) {
         log::set_level(log::Level::debug);
     Args args = parse(argc, argv);
     commit_ms = args.commit_ms;
+    quiet_ms = args.quiet_ms;
     std::optional<kafka::Admin> admin;
     std::vector<std::string> topics;
     if (args.mode == "split")

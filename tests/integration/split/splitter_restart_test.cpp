@@ -2,8 +2,10 @@
 // a broker's INVALID_TXN_STATE fatal; a session topic deleted inside a transaction can cause it)
 // starts a new engine from its last commit, as a new leader would: the session goes on getting
 // each of its copies exactly once, and the splitter does not report a failure. A fenced one
-// stops for good (splitter_flow_test.cpp).
+// stops for good (splitter_flow_test.cpp). A broker restart mid-stream, commits in flight
+// included, loses no copy and duplicates none.
 
+#include "tests/integration/kube/testenv.hpp"
 #include "tests/integration/split/split_support.hpp"
 
 using namespace mirrord;
@@ -55,5 +57,46 @@ TEST_CASE("splitter restarting after a fatal producer error", "[split][kafka]") 
     INFO("each copy exactly once, across the restart (read_committed)");
     CHECK(ids(read_all(session_topic, partitions, expected.size(), 60s)) == expected);
     CHECK_FALSE(splitter->failed());
+    splitter->stop();
+}
+
+TEST_CASE("splitter across a broker restart", "[split][kafka][restart]") {
+    Scratch scratch;
+    std::string original = scratch.topic("split-broker", partitions);
+    std::string session_topic = scratch.topic("split-it-broker", partitions);
+    std::string key = unique_name("broker");
+    scratch.own_group(agent::splitter_group(key));
+
+    agent::MemoryRegistry registry;
+    agent::SplitterOptions options = options_for(original, key);
+    options.hold_settle = 0ms;
+    options.max_hold = 0ms;
+    auto splitter = must(agent::Splitter::start(options, registry));
+    registry.add({"s", session_topic, {{"source", "^test-"}}, std::nullopt});
+    auto start = registry.wait_acknowledged("s", 30s);
+    REQUIRE(start);
+
+    Flow flow(original, partitions, 0, 100000, 200);
+    REQUIRE(testing::wait_until(20s, [&] { return registry.delivered_count("s") > 50; }));
+    // The broker goes away mid-stream, commits in flight included, and comes back on the same
+    // port with its data (scripts/testenv restart kafka: SIGTERM, then a new process).
+    std::string restart_log;
+    REQUIRE(testing::run_command(std::string(MIRRORD_SOURCE_DIR) + "/scripts/testenv restart kafka",
+                                 &restart_log, true) == 0);
+    INFO(restart_log);
+    auto at_restart = registry.delivered_count("s");
+    int produced_at_restart = flow.produced();
+    REQUIRE(testing::wait_until(60s, [&] { return flow.produced() >= produced_at_restart + 600; }));
+    REQUIRE(testing::wait_until(
+        60s, [&] { return registry.delivered_count("s") > at_restart + 200; }));
+    flow.stop();
+
+    auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
+    REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
+    auto expected = expected_after(all, *start, test_sources);
+    INFO("each copy exactly once, across the broker's restart (read_committed)");
+    CHECK(ids(read_all(session_topic, partitions, expected.size(), 60s)) == expected);
+    CHECK_FALSE(splitter->failed());
+    INFO(splitter->failure());
     splitter->stop();
 }
