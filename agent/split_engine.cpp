@@ -86,6 +86,10 @@ Status Splitter::Engine::connect() {
     // librdkafka's default queue holds up to 100k records / 1 GiB; a commit every 80 ms needs
     // far less, and a full queue only makes the loop wait for deliveries (backpressure). 10k
     // records: 20k held 50 MB RSS at 1 KB, for no more throughput (scripts/bench-split).
+    // A commit right after another meets CONCURRENT_TRANSACTIONS while the coordinator still
+    // writes the previous one's markers; librdkafka retries AddOffsetsToTxn and EndTxn after
+    // retry.backoff.ms, and its default 100 ms was most of the latency bench's p99.
+    default_to(producer_properties, options_, "retry.backoff.ms", "20");
     default_to(producer_properties, options_, "queue.buffering.max.kbytes", "16384");
     default_to(producer_properties, options_, "queue.buffering.max.messages", "10000");
     MIRRORD_TRY_ASSIGN(kafka::Producer producer, kafka::Producer::create(producer_properties));

@@ -39,6 +39,7 @@ void Splitter::Engine::commit() {
                 return;
             }
     }
+    auto offsets_sent = Clock::now();
     if (auto committed = producer_->commit_transaction(transaction_timeout); !committed) {
         if (committed.error().retriable() && !committed.error().txn_requires_abort() &&
             !committed.error().fatal()) {
@@ -54,8 +55,10 @@ void Splitter::Engine::commit() {
         return;
     }
     if (auto took = Clock::now() - began; took > std::chrono::milliseconds(50))
-        log::debug("splitter {}: a commit took {} ms", options_.split_key,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+        log::debug("splitter {}: a commit took {} ms (its offsets {} ms)", options_.split_key,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(offsets_sent - began)
+                       .count());
     committed();
 }
 
