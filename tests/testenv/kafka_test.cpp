@@ -12,8 +12,10 @@
 #include "common/kafka/admin.hpp"
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/producer.hpp"
+#include "tests/support/must.hpp"
 
 using namespace mirrord;
+using mirrord::testing::must;
 using namespace mirrord::kafka;
 using namespace std::chrono_literals;
 
@@ -28,17 +30,6 @@ std::string bootstrap() {
 std::string unique_name(const std::string& prefix) {
     auto now = std::chrono::steady_clock::now().time_since_epoch().count();
     return fmt::format("{}-{}-{}", prefix, getpid(), now);
-}
-
-template <typename T> T must(KafkaResult<T> result) {
-    if (!result)
-        FAIL(result.error().message());
-    return std::move(result).value();
-}
-
-void must(KafkaStatus status) {
-    if (!status)
-        FAIL(status.error().message());
 }
 
 // Creates a topic for one test and deletes it when the test ends.
