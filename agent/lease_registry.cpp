@@ -1,5 +1,7 @@
 #include "agent/lease_registry.hpp"
 
+#include <thread>
+
 #include "common/core/log.hpp"
 #include "common/kube/resources.hpp"
 #include "common/session/fields.hpp"
@@ -140,6 +142,31 @@ Result<SessionSplitState> read_split_state(kube::Client& client, const std::stri
         state.delivered = std::strtoull(count->c_str(), nullptr, 10);
     state.released = fields::string_at(annotations, split_released_annotation).has_value();
     return state;
+}
+
+} // namespace mirrord::agent
+
+namespace mirrord::agent {
+
+void await_release(kube::Client& client, const std::string& namespace_, const std::string& id,
+                   std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        auto state = read_split_state(client, namespace_, id);
+        if (!state) {
+            log::debug("waiting for the splitter to release session {}: {}", id,
+                       state.error().message());
+            return;
+        }
+        if (!state->start || state->released)
+            return; // never routed to, or released
+        if (std::chrono::steady_clock::now() >= deadline) {
+            log::debug("no splitter released session {} within {} ms; deleting its topic anyway",
+                       id, timeout.count());
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 } // namespace mirrord::agent

@@ -158,10 +158,15 @@ void install_split_cleanup() {
         // Then the splitter Lease, if this dead session held it: a standby takes over at its
         // next look (about a second) instead of after the topic and group deletions below.
         auto splitter = kube::kinds::lease.object(record->namespace_, splitter_lease_name(*key));
-        if (auto held = client.get_optional(splitter); held && *held &&
+        auto held = client.get_optional(splitter);
+        if (held && *held &&
             fields::string_or(fields::object_at(**held, "spec"), "holderIdentity") == record->id) {
             if (auto removed = client.remove(splitter); removed)
                 report.actions.push_back("released splitter lease " + splitter_lease_name(*key));
+        } else if (held && *held) {
+            // Another session's splitter routes to this one's topic until its next look at the
+            // registry: the topic goes once it says it is done (or after a few seconds).
+            await_release(client, record->namespace_, record->id, std::chrono::seconds(5));
         }
         auto properties = recorded_properties(lease);
         if (auto config = recorded_client_config(lease)) {

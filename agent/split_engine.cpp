@@ -245,13 +245,17 @@ Splitter::Engine::Produced Splitter::Engine::produce(Route& route, kafka::Outgoi
             code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
             // The session topic is gone: deleted by the reaper before the registry says the
             // session ended, or by hand. Its copies wait as for a topic not made yet (check_held
-            // looks for it again); aborting for each of them would stall every session until
-            // then. Its copies already in the transaction fail it once at the commit.
+            // looks for it again), so this aborts at most once per deletion.
             log::debug("splitter {}: {}; holding its copies", options_.split_key,
                        status.error().message());
             route.topic_partitions.reset();
             route.delivering = false;
-            return Produced::held;
+            if (route.in_transaction == 0)
+                return Produced::held;
+            // Its copies queued in this transaction would keep it from committing until they
+            // time out, and every session with it: the abort drops them (and rewinds) now.
+            handle(status.error(), "copying to " + route.topic);
+            return Produced::aborted;
         }
         // librdkafka does not classify _QUEUE_FULL as retriable, but it is: the queue drains.
         if (status.error().code() == RD_KAFKA_RESP_ERR__QUEUE_FULL) {

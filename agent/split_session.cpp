@@ -169,28 +169,8 @@ Status SessionSplit::await_start() {
 }
 
 void SessionSplit::await_release() const {
-    // A splitter in another exec learns of the unregistration at its next look at the registry
-    // (every 500 ms) and may still have copies to the topic in an open transaction; deleting the
-    // topic under them would fail that transaction. It says when it is done (split-released).
-    // Bounded: a splitter that is gone or hung never says so, and the topic goes anyway (its
-    // producer cannot re-create it: allow.auto.create.topics=false, split_engine.cpp).
-    auto deadline = std::chrono::steady_clock::now() + release_timeout;
-    while (true) {
-        auto state = read_split_state(client_, options_.namespace_, options_.session_id);
-        if (!state) {
-            log::debug("waiting for the splitter to release session {}: {}",
-                       options_.session_id, state.error().message());
-            return;
-        }
-        if (!state->start || state->released)
-            return; // never routed to, or released
-        if (past(deadline)) {
-            log::debug("no splitter released session {} within {} s; deleting its topic anyway",
-                       options_.session_id, release_timeout.count());
-            return;
-        }
-        std::this_thread::sleep_for(50ms);
-    }
+    // Ours has stopped already when this runs; one in another exec may still write to the topic.
+    agent::await_release(client_, options_.namespace_, options_.session_id, release_timeout);
 }
 
 std::string SessionSplit::summary() const {

@@ -49,17 +49,11 @@ ExecSession::start(kube::Client& client, const kube::KubeOptions& kube,
                               features_of(config)};
     session::SessionEvents events{[&](const std::string& text) { progress.info(text); },
                                   [&](const std::string& text) { progress.warning(text); }};
-    auto started = session::Session::start(client, target, spec, config.copy_target.scale_down,
-                                           events);
     auto task = progress.subtask("starting session");
-    if (!started) {
-        task.failure();
-        return std::move(started).error();
-    }
-    self->session_ = std::move(*started);
-    // From now on: a slow copy pod start must not let the Lease go stale.
-    self->session_->start_renewing();
-    GuardianArgs guardian{getpid(), target.namespace_, self->id(), kube};
+    // The guardian first, with the session's id: a SIGKILL right after the Lease is created
+    // (or while its create is in flight) then still finds a guardian to delete it.
+    std::string id = session::new_session_id();
+    GuardianArgs guardian{getpid(), target.namespace_, id, kube};
     // The credential we hold (an `interactiveMode: Always` plugin ran on our terminal): the
     // guardian has no terminal to run it on.
     auto credential = client.current_credential();
@@ -68,9 +62,17 @@ ExecSession::start(kube::Client& client, const kube::KubeOptions& kube,
     std::fill(line.begin(), line.end(), '\0');
     if (!spawned) {
         task.failure();
-        (void)self->finish(progress);
         return std::move(spawned).error();
     }
+    auto started = session::Session::start(client, target, spec, config.copy_target.scale_down,
+                                           events, id);
+    if (!started) {
+        task.failure();
+        return std::move(started).error();
+    }
+    self->session_ = std::move(*started);
+    // From now on: a slow copy pod start must not let the Lease go stale.
+    self->session_->start_renewing();
     task.success(fmt::format("session {} started", self->id()));
     Status step = config.copy_target.enabled ? self->create_copy(config, progress) : Status{};
     if (step && config.copy_target.scale_down)

@@ -209,8 +209,14 @@ int run_guardian(const GuardianArgs& args) {
         log::warn("{}", fetched.error().wrap("session guardian").message());
     wait_for_parent_exit(args.parent);
     auto adopted = session::Session::adopt(**client, args.namespace_, args.session);
-    if (adopted && !*adopted)
-        return 0; // exec ended the session itself
+    if (adopted && !*adopted) {
+        // exec ended the session itself, or never created its Lease (it failed or died first).
+        // A create it sent just before dying may still land: one more look a moment later.
+        std::this_thread::sleep_for(2s);
+        adopted = session::Session::adopt(**client, args.namespace_, args.session);
+        if (adopted && !*adopted)
+            return 0;
+    }
     // Unreadable (edited) or unreachable: the session id is all we need to undo it.
     if (!adopted)
         log::warn("{}; undoing session {} anyway", adopted.error().message(), args.session);

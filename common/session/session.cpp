@@ -88,13 +88,14 @@ Status check_scale_down_free(kube::Client& client, const ResolvedTarget& target)
 
 Result<std::unique_ptr<Session>> Session::start(kube::Client& client, const ResolvedTarget& target,
                                                 const SessionSpec& spec, bool scale_down,
-                                                const SessionEvents& events) {
+                                                const SessionEvents& events, std::string id) {
     ApiClock clock; // learnt from the Lease list, before our own Lease is written with it
     MIRRORD_TRY(undo_dead_sessions(client, clock, target, scale_down, events));
     if (scale_down)
         MIRRORD_TRY(check_scale_down_free(client, target));
     MIRRORD_TRY_ASSIGN(auto lease,
-                       SessionLease::create(client, target.namespace_, spec, {}, &clock));
+                       SessionLease::create(client, target.namespace_, spec, std::move(id),
+                                            &clock));
     std::unique_ptr<Session> session(new Session(client, std::move(lease), false));
     session->clock_.copy_from(clock);
     return session;

@@ -42,11 +42,14 @@ struct SessionEvents {
 class Session {
 public:
     // Starts a session on `target`: undoes dead sessions of it, checks (with `scale_down`) that
-    // no live session holds its scale-down ledger, and creates the Lease.
+    // no live session holds its scale-down ledger, and creates the Lease, named after `id`
+    // (new_session_id() when empty; exec picks it first, so its guardian knows it before the
+    // Lease exists).
     static Result<std::unique_ptr<Session>> start(kube::Client& client,
                                                   const ResolvedTarget& target,
                                                   const SessionSpec& spec, bool scale_down,
-                                                  const SessionEvents& events = {});
+                                                  const SessionEvents& events = {},
+                                                  std::string id = {});
     // The session `id` whose Lease exists in `namespace_` (a guardian's view of its exec's
     // session); nullptr when the Lease is gone. finish() then finds its changes by scanning.
     static Result<std::unique_ptr<Session>> adopt(kube::Client& client,

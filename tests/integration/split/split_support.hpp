@@ -288,4 +288,21 @@ inline bool test_sources(const kafka::Message& record) {
     return source && source->starts_with("test-");
 }
 
+// Per partition, for a failed count: "p0: 1200 records, offsets 0..1199; ...".
+inline std::string partition_summary(const std::vector<kafka::Message>& records) {
+    std::map<int32_t, std::pair<size_t, std::pair<int64_t, int64_t>>> parts;
+    for (const auto& record : records) {
+        auto [it, added] = parts.try_emplace(record.partition, 0,
+                                             std::pair{record.offset, record.offset});
+        ++it->second.first;
+        it->second.second.first = std::min(it->second.second.first, record.offset);
+        it->second.second.second = std::max(it->second.second.second, record.offset);
+    }
+    std::string text;
+    for (const auto& [partition, part] : parts)
+        text += fmt::format("p{}: {} records, offsets {}..{}; ", partition, part.first,
+                            part.second.first, part.second.second);
+    return text;
+}
+
 } // namespace mirrord::split_testing

@@ -44,6 +44,7 @@ TEST_CASE("splitter session joining mid-stream", "[split][kafka]") {
     flow.stop();
 
     auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
+    INFO("the original topic: " << partition_summary(all));
     REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
     auto late_expected = expected_after(all, *late_start, test_a);
     auto early_expected = expected_after(all, *early_start, test_sources);
@@ -89,6 +90,7 @@ TEST_CASE("splitter fencing and takeover", "[split][kafka]") {
     flow.stop();
 
     auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
+    INFO("the original topic: " << partition_summary(all));
     REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
     auto expected = expected_after(all, *start, test_sources);
     CHECK(expected.size() > 300);
@@ -137,6 +139,7 @@ TEST_CASE("splitter takeover keeps the delivered count", "[split][kafka]") {
     flow.stop();
 
     auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
+    INFO("the original topic: " << partition_summary(all));
     REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
     auto expected = expected_after(all, *start, test_sources);
     CHECK(ids(read_all(session_topic, partitions, expected.size(), 30s)) == expected);
