@@ -305,4 +305,14 @@ inline std::string partition_summary(const std::vector<kafka::Message>& records)
     return text;
 }
 
+// Every record `flow` produced to `topic`, read back after flow.stop(); fails the test, with
+// a per-partition summary, when some are missing.
+inline std::vector<kafka::Message> read_produced(const std::string& topic, int partitions,
+                                                 const Flow& flow) {
+    auto all = read_all(topic, partitions, static_cast<size_t>(flow.produced()), 60s);
+    INFO("the original topic: " << partition_summary(all));
+    REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
+    return all;
+}
+
 } // namespace mirrord::split_testing

@@ -43,9 +43,7 @@ TEST_CASE("splitter session joining mid-stream", "[split][kafka]") {
     REQUIRE(testing::wait_until(30s, [&] { return flow.produced() >= at_ready + 800; }));
     flow.stop();
 
-    auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
-    INFO("the original topic: " << partition_summary(all));
-    REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
+    auto all = read_produced(original, partitions, flow);
     auto late_expected = expected_after(all, *late_start, test_a);
     auto early_expected = expected_after(all, *early_start, test_sources);
     // Everything matching produced after the late session's Ready! is in its expected set.
@@ -89,9 +87,7 @@ TEST_CASE("splitter fencing and takeover", "[split][kafka]") {
     REQUIRE(testing::wait_until(30s, [&] { return flow.produced() >= at_fence + 600; }));
     flow.stop();
 
-    auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
-    INFO("the original topic: " << partition_summary(all));
-    REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
+    auto all = read_produced(original, partitions, flow);
     auto expected = expected_after(all, *start, test_sources);
     CHECK(expected.size() > 300);
     CHECK(ids(app.records(expected.size(), 60s)) == expected);
@@ -138,9 +134,7 @@ TEST_CASE("splitter takeover keeps the delivered count", "[split][kafka]") {
     REQUIRE(testing::wait_until(30s, [&] { return flow.produced() >= at_takeover + 400; }));
     flow.stop();
 
-    auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
-    INFO("the original topic: " << partition_summary(all));
-    REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
+    auto all = read_produced(original, partitions, flow);
     auto expected = expected_after(all, *start, test_sources);
     CHECK(ids(read_all(session_topic, partitions, expected.size(), 30s)) == expected);
     INFO("the second leader's count is every copy of the session, both leaders' together");

@@ -88,9 +88,7 @@ TEST_CASE("splitter releasing an ended session", "[split][kafka]") {
     int at_end = flow.produced();
     REQUIRE(testing::wait_until(20s, [&] { return flow.produced() >= at_end + 200; }));
     flow.stop();
-    auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
-    INFO("the original topic: " << partition_summary(all));
-    REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
+    auto all = read_produced(original, partitions, flow);
     auto expected = expected_after(all, *start, test_sources);
     INFO("the other session gets each of its copies exactly once");
     CHECK(ids(read_all(staying_topic, partitions, expected.size(), 60s)) == expected);

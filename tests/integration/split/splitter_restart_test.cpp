@@ -47,9 +47,7 @@ void survives(const std::string& name, const std::function<void(agent::Splitter&
         60s, [&] { return registry.delivered_count("s") > at_fault + 200; }));
     flow.stop();
 
-    auto all = read_all(original, partitions, static_cast<size_t>(flow.produced()), 60s);
-    INFO("the original topic: " << partition_summary(all));
-    REQUIRE(all.size() == static_cast<size_t>(flow.produced()));
+    auto all = read_produced(original, partitions, flow);
     auto expected = expected_after(all, *start, test_sources);
     INFO("each copy exactly once, across the fault (read_committed)");
     CHECK(ids(read_all(session_topic, partitions, expected.size(), 60s)) == expected);
