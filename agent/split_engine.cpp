@@ -161,6 +161,8 @@ void Splitter::Engine::run(std::stop_token stop) {
         }
         if (failed_)
             break;
+        if (commit_pending_)
+            continue; // nothing but that commit until it is over (the top of the loop)
 
         std::chrono::milliseconds timeout = idle_poll;
         if (busy)
@@ -298,6 +300,8 @@ void Splitter::Engine::wake_fetchers() {
 }
 
 bool Splitter::Engine::ensure_transaction() {
+    if (commit_pending_)
+        return false; // that transaction is committing: nothing more goes into it
     if (transaction_open_)
         return true;
     if (auto begun = producer_->begin_transaction(); !begun) {
