@@ -144,13 +144,8 @@ Result<SessionSplitState> read_split_state(kube::Client& client, const std::stri
     return state;
 }
 
-} // namespace mirrord::agent
-
-namespace mirrord::agent {
-
-void await_release(kube::Client& client, const std::string& namespace_, const std::string& id,
-                   std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+void await_release(kube::Client& client, const std::string& namespace_, const std::string& id) {
+    auto deadline = std::chrono::steady_clock::now() + release_timeout;
     while (true) {
         auto state = read_split_state(client, namespace_, id);
         if (!state) {
@@ -161,8 +156,8 @@ void await_release(kube::Client& client, const std::string& namespace_, const st
         if (!state->start || state->released)
             return; // never routed to, or released
         if (std::chrono::steady_clock::now() >= deadline) {
-            log::debug("no splitter released session {} within {} ms; deleting its topic anyway",
-                       id, timeout.count());
+            log::debug("no splitter released session {} within {} s; deleting its topic anyway",
+                       id, release_timeout.count());
             return;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));

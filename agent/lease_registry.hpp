@@ -64,9 +64,10 @@ Result<SessionSplitState> read_split_state(kube::Client& client, const std::stri
 // any more (split-released), or it was never routed to. A splitter in another exec learns of
 // the unregistration at its next look at the registry (every 500 ms) and may still have copies
 // to the session topic in an open transaction; deleting the topic under them stalls or fails
-// that transaction for every session. Bounded: a splitter that is gone or hung never says so,
-// and the topic goes anyway (its producer cannot re-create it).
-void await_release(kube::Client& client, const std::string& namespace_, const std::string& id,
-                   std::chrono::milliseconds timeout);
+// that transaction for every session. Bounded by release_timeout (the registry interval, a
+// commit and two apiserver round trips, with margin): a splitter that is gone or hung never
+// says so, and the topic goes anyway (its producer cannot re-create it).
+inline constexpr std::chrono::seconds release_timeout{5};
+void await_release(kube::Client& client, const std::string& namespace_, const std::string& id);
 
 } // namespace mirrord::agent

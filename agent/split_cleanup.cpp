@@ -166,7 +166,7 @@ void install_split_cleanup() {
         } else if (held && *held) {
             // Another session's splitter routes to this one's topic until its next look at the
             // registry: the topic goes once it says it is done (or after a few seconds).
-            await_release(client, record->namespace_, record->id, std::chrono::seconds(5));
+            await_release(client, record->namespace_, record->id);
         }
         auto properties = recorded_properties(lease);
         if (auto config = recorded_client_config(lease)) {

@@ -14,9 +14,6 @@ namespace {
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 
-// The splitter's registry interval (500 ms), a commit and two apiserver round trips, with margin.
-constexpr std::chrono::seconds release_timeout{5};
-
 kafka::Properties properties_of(const std::map<std::string, std::string>& properties) {
     return kafka::Properties(properties.begin(), properties.end());
 }
@@ -168,11 +165,6 @@ Status SessionSplit::await_start() {
     }
 }
 
-void SessionSplit::await_release() const {
-    // Ours has stopped already when this runs; one in another exec may still write to the topic.
-    agent::await_release(client_, options_.namespace_, options_.session_id, release_timeout);
-}
-
 std::string SessionSplit::summary() const {
     return fmt::format("kafka: {} -> {} ({})", plan_.original_topic, topic_,
                        describe_filter(filter_));
@@ -221,7 +213,7 @@ Status SessionSplit::finish() {
     if (topic_created_) {
         // Ours has stopped already; one in another exec may still write to the topic.
         if (!was_leader)
-            await_release();
+            await_release(client_, options_.namespace_, options_.session_id);
     }
     // Now final: ours committed its last copies, another one wrote its count with the release.
     if (registered_)

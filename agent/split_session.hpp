@@ -64,8 +64,6 @@ private:
         : client_(client), plan_(std::move(plan)), options_(std::move(options)) {}
     Status create_topic(int partitions);
     Status await_start();
-    // Waits (bounded) until another exec's splitter no longer writes to the session topic.
-    void await_release() const;
 
     kube::Client& client_;
     SplitPlan plan_;

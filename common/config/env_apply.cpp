@@ -1,7 +1,6 @@
 #include "common/config/env_apply.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <memory>
 
 #include <re2/re2.h>

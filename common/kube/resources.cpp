@@ -1,8 +1,6 @@
 #include "common/kube/resources.hpp"
 
-#include <algorithm>
 #include <array>
-#include <cctype>
 
 #include "common/core/strings.hpp"
 

@@ -1,6 +1,5 @@
 #include "common/session/liveness.hpp"
 
-#include <cctype>
 #include <set>
 
 #include "common/core/strings.hpp"

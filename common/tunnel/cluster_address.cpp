@@ -1,7 +1,6 @@
 #include "common/tunnel/cluster_address.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
 
 #include "common/core/strings.hpp"

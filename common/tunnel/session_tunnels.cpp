@@ -1,7 +1,6 @@
 #include "common/tunnel/session_tunnels.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
