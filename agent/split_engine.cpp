@@ -188,6 +188,8 @@ void Splitter::Engine::run(std::stop_token stop) {
     }
     if (!failed_)
         commit();
+    else if (restartable_)
+        producer_->discard(); // its successor fences it: nothing queued is worth waiting for
     waker_.reset();
     // A clean leave lets the next engine (here or in another exec) join the group at once.
     if (!failed_ || restartable_)

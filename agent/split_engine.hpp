@@ -103,6 +103,8 @@ private:
     void refresh_sessions();
     void admit(const SplitSession& session);
     void check_held();
+    // After an abort: routes whose topic is no longer in the broker's metadata stop delivering.
+    void hold_gone_topics();
     // Tells the registry of each ended route that nothing more goes to its topic, and drops it.
     // Only while no transaction is open: its copies are then committed or aborted.
     void release_ended();
@@ -139,6 +141,8 @@ private:
     bool transaction_open_ = false;
     // commit_transaction failed retriably: librdkafka wants it called again, nothing else.
     bool commit_pending_ = false;
+    // When the pending commit was first called (stuck_commit counts from there).
+    Clock::time_point commit_began_{};
     // Set while the consumer closes: the revoke callback then leaves the producer alone.
     bool closing_ = false;
     Clock::time_point transaction_started_{};

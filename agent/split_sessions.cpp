@@ -4,6 +4,8 @@
 #include "agent/hold_back.hpp"
 #include "agent/split_engine.hpp"
 
+#include <algorithm>
+
 #include "common/core/log.hpp"
 
 namespace mirrord::agent {
@@ -159,6 +161,30 @@ void Splitter::Engine::check_held() {
         log::debug("splitter {}: delivering to {} ({} held copies{})", options_.split_key,
                    route.topic, route.held.size(),
                    settled ? "" : "; no consumer seen, delivering anyway");
+    }
+}
+
+void Splitter::Engine::hold_gone_topics() {
+    bool delivering = std::any_of(routes_.begin(), routes_.end(),
+                                  [](const auto& entry) { return entry.second.delivering; });
+    if (!delivering)
+        return;
+    auto topics = admin_->list_topics(admin_timeout);
+    if (!topics) {
+        log::debug("splitter {}: listing topics: {}", options_.split_key,
+                   topics.error().message());
+        return;
+    }
+    std::set<std::string> present(topics->begin(), topics->end());
+    for (auto& [id, route] : routes_) {
+        if (!route.delivering || present.contains(route.topic))
+            continue;
+        // Deleted (by hand) while its session is registered: copies to it would fail every
+        // transaction they are in. They wait, as for a topic not made yet (check_held).
+        log::debug("splitter {}: session topic {} is gone; holding its copies",
+                   options_.split_key, route.topic);
+        route.topic_partitions.reset();
+        route.delivering = false;
     }
 }
 

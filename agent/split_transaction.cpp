@@ -13,6 +13,15 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto transaction_timeout = 30s;
+// A commit call returns after this (retriable) and the loop calls it again; normally a commit
+// takes some 10 ms.
+constexpr auto commit_wait = 1s;
+// A commit still not over after this is given up, and a new engine starts from the last commit.
+// A session topic deleted by hand while copies to it are in flight stalls librdkafka 2.0.2's
+// idempotent producer on every partition until those copies time out (message.timeout.ms, here
+// transaction.timeout.ms: 30 s), and every session with it; the new producer fences the stuck
+// one, whose transaction the broker aborts.
+constexpr auto stuck_commit = 5s;
 // Below the broker's default offset.metadata.max.bytes (4096), with margin.
 constexpr std::size_t max_metadata = 3500;
 
@@ -23,6 +32,7 @@ void Splitter::Engine::commit() {
         return;
     auto began = Clock::now();
     if (!commit_pending_) {
+        commit_began_ = began;
         auto group = consumer_->group_metadata();
         if (!group) {
             fail(group.error().message(), Recovery::restart);
@@ -40,13 +50,21 @@ void Splitter::Engine::commit() {
             }
     }
     auto offsets_sent = Clock::now();
-    if (auto committed = producer_->commit_transaction(transaction_timeout); !committed) {
+    if (auto committed = producer_->commit_transaction(commit_wait); !committed) {
         if (committed.error().retriable() && !committed.error().txn_requires_abort() &&
             !committed.error().fatal()) {
+            commit_pending_ = true;
+            if (auto waited = Clock::now() - commit_began_; waited >= stuck_commit) {
+                fail(fmt::format("a transaction did not commit in {} s ({}): its copies are "
+                                 "not delivered (a session topic deleted by hand?)",
+                                 std::chrono::duration_cast<std::chrono::seconds>(waited).count(),
+                                 committed.error().message()),
+                     Recovery::restart);
+                return;
+            }
             // librdkafka: a retriable commit failure is retried by calling commit again.
             log::debug("splitter {}: {} (retrying)", options_.split_key,
                        committed.error().message());
-            commit_pending_ = true;
             return;
         }
         // The commit call is over (it failed): an abort may follow now.
@@ -172,8 +190,10 @@ void Splitter::Engine::handle(const kafka::KafkaError& error, std::string_view w
     transaction_open_ = false;
     commit_pending_ = false;
     rewind();
-    // The ended sessions' copies were aborted with the rest; the most likely cause of a failed
-    // copy is a session topic deleted by the reaper, so the registry is asked again at once.
+    // The most likely cause of a failed copy is a session topic deleted (by the reaper before
+    // the registry said so, or by hand): such routes hold their copies from now on, and the
+    // registry is asked again at once. The ended sessions' copies were aborted with the rest.
+    hold_gone_topics();
     release_ended();
     next_refresh_ = Clock::now();
 }

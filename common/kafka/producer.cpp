@@ -169,6 +169,11 @@ KafkaStatus Producer::commit_transaction(std::chrono::milliseconds timeout) {
     return take_delivery_error();
 }
 
+void Producer::discard() noexcept {
+    if (handle_)
+        rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+}
+
 KafkaStatus Producer::abort_transaction(std::chrono::milliseconds timeout) {
     if (rd_kafka_error_t* error = rd_kafka_abort_transaction(handle_.get(), to_ms(timeout)))
         return KafkaError::from("aborting kafka transaction", error);

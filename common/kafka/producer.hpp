@@ -59,6 +59,10 @@ public:
     KafkaStatus commit_transaction(std::chrono::milliseconds timeout);
     // Aborts the current transaction; read_committed consumers never see its records.
     KafkaStatus abort_transaction(std::chrono::milliseconds timeout);
+    // Drops every queued and in-flight record (their delivery fails as purged), so that the
+    // destructor does not wait for records that will never be delivered. For a producer given
+    // up on; a transactional one is fenced by its successor anyway.
+    void discard() noexcept;
 
     // The librdkafka handle, for what this class does not wrap (tests, the mock cluster).
     rd_kafka_t* handle() const { return handle_.get(); }

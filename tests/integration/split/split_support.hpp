@@ -96,8 +96,18 @@ inline std::optional<std::string> source_of(int i) {
     return sources[static_cast<size_t>(i % 6)];
 }
 
-// Record i of a run: key k<i>, value v<i>-<run>, headers id and source, fixed timestamp, and
-// partition i % partitions.
+// The timestamp of record 0: this process's start. A fixed one in the past (2023, as before)
+// is older than the broker's retention (7 days): its retention check, every 5 minutes, then
+// deleted the head of a topic in the middle of a test, and reading the topic back came short.
+inline int64_t first_timestamp_ms() {
+    static const int64_t first = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+    return first;
+}
+
+// Record i of a run: key k<i>, value v<i>-<run>, headers id and source, timestamp
+// first_timestamp_ms() + i, and partition i % partitions.
 inline kafka::OutgoingMessage numbered(const std::string& topic, int i, int partitions,
                                        const std::string& run = "r") {
     kafka::OutgoingMessage message{.topic = topic,
@@ -105,7 +115,7 @@ inline kafka::OutgoingMessage numbered(const std::string& topic, int i, int part
                                    .value = fmt::format("v{}-{}", i, run),
                                    .headers = {{"id", std::to_string(i)}},
                                    .partition = i % partitions,
-                                   .timestamp_ms = 1'700'000'000'000 + i};
+                                   .timestamp_ms = first_timestamp_ms() + i};
     if (auto source = source_of(i))
         message.headers.push_back({"source", *source});
     return message;
