@@ -188,8 +188,8 @@ void Splitter::Engine::run(std::stop_token stop) {
     }
     if (!failed_)
         commit();
-    else if (restartable_)
-        producer_->discard(); // its successor fences it: nothing queued is worth waiting for
+    else
+        producer_->discard(); // fenced, or to be by its successor: nothing queued will commit
     waker_.reset();
     // A clean leave lets the next engine (here or in another exec) join the group at once.
     if (!failed_ || restartable_)
@@ -252,8 +252,7 @@ Splitter::Engine::Produced Splitter::Engine::produce(Route& route, kafka::Outgoi
             // looks for it again), so this aborts at most once per deletion.
             log::debug("splitter {}: {}; holding its copies", options_.split_key,
                        status.error().message());
-            route.topic_partitions.reset();
-            route.delivering = false;
+            route.topic_gone();
             if (route.in_transaction == 0)
                 return Produced::held;
             // Its copies queued in this transaction would keep it from committing until they

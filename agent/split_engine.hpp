@@ -141,7 +141,7 @@ private:
     bool transaction_open_ = false;
     // commit_transaction failed retriably: librdkafka wants it called again, nothing else.
     bool commit_pending_ = false;
-    // When the pending commit was first called (stuck_commit counts from there).
+    // When the current commit began (its first call; stuck_commit counts from there).
     Clock::time_point commit_began_{};
     // Set while the consumer closes: the revoke callback then leaves the producer alone.
     bool closing_ = false;

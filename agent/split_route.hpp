@@ -57,6 +57,12 @@ struct Route {
         // A partition added after the acknowledgement: everything in it is new.
         return it == start.end() || offset >= it->second;
     }
+    // The session topic is gone (deleted before the registry said the session ended, or by
+    // hand): copies are held from now on, as for a topic not made yet (check_held looks again).
+    void topic_gone() {
+        topic_partitions.reset();
+        delivering = false;
+    }
     // Holds a copy back; false when the hold-back bounds are exceeded.
     bool hold(HeldCopy copy, std::size_t max_records, std::size_t max_bytes);
     // After an aborted transaction: what was in flight goes back to the buffer, and copies of

@@ -179,12 +179,10 @@ void Splitter::Engine::hold_gone_topics() {
     for (auto& [id, route] : routes_) {
         if (!route.delivering || present.contains(route.topic))
             continue;
-        // Deleted (by hand) while its session is registered: copies to it would fail every
-        // transaction they are in. They wait, as for a topic not made yet (check_held).
+        // Copies to it would fail every transaction they are in.
         log::debug("splitter {}: session topic {} is gone; holding its copies",
                    options_.split_key, route.topic);
-        route.topic_partitions.reset();
-        route.delivering = false;
+        route.topic_gone();
     }
 }
 

@@ -72,7 +72,7 @@ void Splitter::Engine::commit() {
         handle(committed.error(), "committing a transaction");
         return;
     }
-    if (auto took = Clock::now() - began; took > std::chrono::milliseconds(50))
+    if (auto took = Clock::now() - commit_began_; took > std::chrono::milliseconds(50))
         log::debug("splitter {}: a commit took {} ms (its offsets {} ms)", options_.split_key,
                    std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
                    std::chrono::duration_cast<std::chrono::milliseconds>(offsets_sent - began)
